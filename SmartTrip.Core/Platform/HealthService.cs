@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Logging;
+using SmartTrip.Core.Catalog;
+using SmartTrip.Core.Data;
+
+namespace SmartTrip.Core.Platform;
+
+/// <summary>The state <c>GET /api/health</c> reports.</summary>
+public sealed record HealthReport(bool DatabaseOk, bool QueueOk, CatalogCounts? Counts, string? Error)
+{
+    public bool Healthy => DatabaseOk && QueueOk;
+}
+
+/// <summary>Checks that PostgreSQL answers the catalogue counts and that the events queue can be read.</summary>
+public sealed class HealthService(CatalogRepository catalog, IQueueClientFactory queues, ILogger<HealthService> logger)
+{
+    public const string QueueUnavailableMessage = "Event queue unavailable. Please try again later.";
+
+    public async Task<HealthReport> CheckAsync(CancellationToken ct)
+    {
+        CatalogCounts? counts = null;
+        string? databaseError = null;
+        try
+        {
+            counts = await catalog.GetCountsAsync(ct);
+        }
+        catch (Exception ex) when (DatabaseErrors.IsDatabaseFailure(ex))
+        {
+            logger.LogWarning(ex, "Health check: database unavailable");
+            databaseError = DatabaseErrors.IsUnavailable(ex) ? DatabaseErrors.UnavailableMessage : DatabaseErrors.FailedMessage;
+        }
+
+        var queueOk = false;
+        try
+        {
+            await queues.GetQueue(QueueNames.Events).GetPropertiesAsync(ct);
+            queueOk = true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Health check: queue {Queue} unavailable", QueueNames.Events);
+        }
+
+        return new HealthReport(databaseError is null, queueOk, counts, databaseError ?? (queueOk ? null : QueueUnavailableMessage));
+    }
+}

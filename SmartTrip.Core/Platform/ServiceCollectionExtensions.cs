@@ -1,0 +1,41 @@
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+using SmartTrip.Core.Catalog;
+using SmartTrip.Core.Data;
+
+namespace SmartTrip.Core.Platform;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the whole product service graph. The Functions worker, the development host, the command-line
+    /// tool and the tests all call this, so they run the same services.
+    /// </summary>
+    public static IServiceCollection AddSmartTrip(this IServiceCollection services, IConfiguration configuration)
+    {
+        DapperSetup.EnsureConfigured();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<ApiOptions>().Bind(configuration)
+            .Validate(o => o.RetryAfterSeconds is >= 1 and <= 3600, "RetryAfterSeconds must be between 1 and 3600.")
+            .ValidateOnStart();
+        services.AddOptions<CorsOptions>().Bind(configuration.GetSection(CorsOptions.Section));
+
+        services.TryAddSingleton(_ => NpgsqlDataSource.Create(RequiredConnectionString(configuration)));
+        services.TryAddSingleton<IQueueClientFactory>(_ => new QueueClientFactory(configuration[SettingNames.Storage]));
+        services.TryAddSingleton<DatabaseMigrator>();
+        services.TryAddSingleton<CatalogSeeder>();
+        services.TryAddSingleton<CatalogRepository>();
+        services.TryAddSingleton<HealthService>();
+        return services;
+    }
+
+    public static string RequiredConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString(SettingNames.ConnectionStringName) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException(
+                "The setting ConnectionStrings__SmartTripDb (the PostgreSQL connection string) is not set.");
+}
