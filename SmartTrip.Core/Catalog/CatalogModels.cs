@@ -138,7 +138,11 @@ public sealed record Occurrence
 public sealed record Page<T>(IReadOnlyList<T> Items, int Total, int Offset, int? Limit);
 
 /// <summary>Counts served by <c>/api/v2/schema-info</c>.</summary>
-public sealed record CatalogStatistics(int Companies, int Templates, int Occurrences, int ActiveOccurrences);
+public sealed record CatalogStatistics(
+    [property: JsonPropertyName("companies")] int Companies,
+    [property: JsonPropertyName("templates")] int Templates,
+    [property: JsonPropertyName("occurrences")] int Occurrences,
+    [property: JsonPropertyName("active_occurrences")] int ActiveOccurrences);
 
 /// <summary>Unfiltered row counts of the catalogue tables (the health check).</summary>
 public sealed record CatalogCounts(

@@ -8,7 +8,7 @@ using SmartTrip.Core.Data;
 
 namespace SmartTrip.Core.Platform;
 
-public static class ServiceCollectionExtensions
+public static class SmartTripServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the whole product service graph. The Functions worker, the development host, the command-line

@@ -1,0 +1,8 @@
+using System.CommandLine;
+using SmartTrip.Cli;
+
+var root = new RootCommand("SmartTrip backend tool: database migrations, catalogue seeding and the development host.");
+root.Subcommands.Add(Commands.Migrate());
+root.Subcommands.Add(Commands.Seed());
+root.Subcommands.Add(Commands.Serve());
+return await root.Parse(args).InvokeAsync();

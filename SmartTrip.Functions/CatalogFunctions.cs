@@ -1,0 +1,172 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using SmartTrip.Core.Catalog;
+using SmartTrip.Functions.Http;
+
+namespace SmartTrip.Functions;
+
+/// <summary>Reference data and the v2 catalogue reads (api.md §4–§5).</summary>
+public sealed class CatalogFunctions(CatalogRepository catalog)
+{
+    [Function(nameof(GetLocations))]
+    public async Task<IActionResult> GetLocations(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "locations")] HttpRequest req, CancellationToken ct)
+    {
+        var countries = await catalog.GetLocationsAsync(ct);
+        var present = countries.Select(c => c.ContinentLabel).ToHashSet();
+        var continents = Continents.All.Where(c => present.Contains(c.Label)).Select(c => new ContinentOption(c.DisplayName, c.NameHe)).ToList();
+        return ApiResults.Ok(new LocationsBody(countries, continents));
+    }
+
+    [Function(nameof(GetCountries))]
+    public async Task<IActionResult> GetCountries(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "countries")] HttpRequest req, CancellationToken ct)
+    {
+        var continent = new QueryReader(req.Query).String("continent");
+        string? label = null;
+        if (continent is not null && !Continents.TryNormalize(continent, out label))
+        {
+            return ApiResults.BadRequest(Continents.InvalidMessage(continent));
+        }
+
+        return ApiResults.List(await catalog.GetCountriesAsync(label, ct));
+    }
+
+    [Function(nameof(GetCountry))]
+    public async Task<IActionResult> GetCountry(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "countries/{id:int}")] HttpRequest req, int id, CancellationToken ct) =>
+        ApiResults.NotFoundOr(await catalog.GetCountryAsync(id, ct), "Country not found");
+
+    [Function(nameof(GetGuides))]
+    public async Task<IActionResult> GetGuides(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "guides")] HttpRequest req, CancellationToken ct) =>
+        ApiResults.List(await catalog.GetActiveGuidesAsync(ct));
+
+    [Function(nameof(GetGuide))]
+    public async Task<IActionResult> GetGuide(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "guides/{id:int}")] HttpRequest req, int id, CancellationToken ct) =>
+        ApiResults.NotFoundOr(await catalog.GetGuideAsync(id, ct), "Guide not found");
+
+    [Function(nameof(GetTripTypes))]
+    public async Task<IActionResult> GetTripTypes(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "trip-types")] HttpRequest req, CancellationToken ct) =>
+        ApiResults.List(await catalog.GetTripTypesAsync(ct));
+
+    [Function(nameof(GetTags))]
+    public async Task<IActionResult> GetTags(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "tags")] HttpRequest req, CancellationToken ct) =>
+        ApiResults.List(await catalog.GetTagsAsync(ct));
+
+    [Function(nameof(GetCompanies))]
+    public async Task<IActionResult> GetCompanies(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/companies")] HttpRequest req, CancellationToken ct) =>
+        ApiResults.List(await catalog.GetActiveCompaniesAsync(ct));
+
+    [Function(nameof(GetCompany))]
+    public async Task<IActionResult> GetCompany(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/companies/{id:int}")] HttpRequest req, int id, CancellationToken ct) =>
+        ApiResults.NotFoundOr(await catalog.GetCompanyAsync(id, ct), "Company not found");
+
+    [Function(nameof(GetTemplates))]
+    public async Task<IActionResult> GetTemplates(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/templates")] HttpRequest req, CancellationToken ct)
+    {
+        var q = new QueryReader(req.Query);
+        var query = new TemplateQuery
+        {
+            CompanyId = q.Int("company_id"),
+            TripTypeId = q.Int("trip_type_id"),
+            Difficulty = q.Int("difficulty"),
+            CountryId = q.Int("country_id"),
+            IncludeOccurrences = q.Flag("include_occurrences"),
+            Limit = q.Count("limit"),
+            Offset = q.Count("offset") ?? 0,
+        };
+        return q.IsValid ? ApiResults.Page(await catalog.ListTemplatesAsync(query, ct)) : ApiResults.BadRequest(q.Error!);
+    }
+
+    [Function(nameof(GetTemplate))]
+    public async Task<IActionResult> GetTemplate(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/templates/{id:int}")] HttpRequest req, int id, CancellationToken ct) =>
+        ApiResults.NotFoundOr(await catalog.GetTemplateAsync(id, ct), "Template not found");
+
+    [Function(nameof(GetOccurrences))]
+    public async Task<IActionResult> GetOccurrences(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/occurrences")] HttpRequest req, CancellationToken ct)
+    {
+        var q = new QueryReader(req.Query);
+        var query = new OccurrenceQuery
+        {
+            TemplateId = q.Int("template_id"),
+            GuideId = q.Int("guide_id"),
+            Status = TripStatuses.FromQuery(q.String("status")),
+            Year = q.Int("year"),
+            Month = q.Int("month"),
+            StartDate = q.Date("start_date"),
+            EndDate = q.Date("end_date"),
+            MinPrice = q.Number("min_price"),
+            MaxPrice = q.Number("max_price"),
+            Limit = q.Count("limit"),
+            Offset = q.Count("offset") ?? 0,
+        };
+        return q.IsValid ? ApiResults.Page(await catalog.ListOccurrencesAsync(query, ct)) : ApiResults.BadRequest(q.Error!);
+    }
+
+    [Function(nameof(GetOccurrence))]
+    public async Task<IActionResult> GetOccurrence(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/occurrences/{id:int}")] HttpRequest req, int id, CancellationToken ct) =>
+        ApiResults.NotFoundOr(await catalog.GetOccurrenceAsync(id, ct), "Occurrence not found");
+
+    [Function(nameof(GetTripOccurrences))]
+    public async Task<IActionResult> GetTripOccurrences(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/trip-occurrences")] HttpRequest req, CancellationToken ct)
+    {
+        var q = new QueryReader(req.Query);
+        var query = new TripOccurrenceQuery
+        {
+            CountryId = q.Int("country_id"),
+            TripTypeId = q.Int("trip_type_id"),
+            GuideId = q.Int("guide_id"),
+            Status = TripStatuses.FromQuery(q.String("status")),
+            Difficulty = q.Int("difficulty"),
+            Limit = q.Int("limit"),
+            Offset = q.Count("offset") ?? 0,
+        };
+        return q.IsValid ? ApiResults.Page(await catalog.ListTripOccurrencesAsync(query, ct)) : ApiResults.BadRequest(q.Error!);
+    }
+
+    [Function(nameof(GetSchemaInfo))]
+    public async Task<IActionResult> GetSchemaInfo(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/schema-info")] HttpRequest req, CancellationToken ct) =>
+        ApiResults.Ok(new SchemaInfoBody(await catalog.GetStatisticsAsync(ct)));
+
+    private sealed record ContinentOption(
+        [property: JsonPropertyName("value")] string Value,
+        [property: JsonPropertyName("nameHe")] string NameHe);
+
+    private sealed record LocationsBody(
+        [property: JsonPropertyName("countries")] IReadOnlyList<Country> Countries,
+        [property: JsonPropertyName("continents")] IReadOnlyList<ContinentOption> Continents)
+    {
+        [JsonPropertyName("success")] [JsonPropertyOrder(-1)] public bool Success => true;
+        [JsonPropertyName("count")] public int Count => Countries.Count;
+    }
+
+    private sealed record SchemaInfoBody([property: JsonPropertyName("statistics")] CatalogStatistics Statistics)
+    {
+        [JsonPropertyName("success")] [JsonPropertyOrder(-1)] public bool Success => true;
+        [JsonPropertyName("schema_version")] public string SchemaVersion => "2.3";
+
+        [JsonPropertyName("endpoints")]
+        public IReadOnlyDictionary<string, string> Endpoints { get; } = new Dictionary<string, string>
+        {
+            ["companies"] = "/api/v2/companies",
+            ["templates"] = "/api/v2/templates",
+            ["occurrences"] = "/api/v2/occurrences",
+            ["trips"] = "/api/v2/trip-occurrences",
+            ["recommendations"] = "/api/v2/recommendations",
+        };
+    }
+}

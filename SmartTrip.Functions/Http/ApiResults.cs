@@ -1,0 +1,40 @@
+using System.Globalization;
+using SmartTrip.Core.Catalog;
+
+namespace SmartTrip.Functions.Http;
+
+/// <summary>The responses HTTP functions return, with the exact messages of api.md §1.4.</summary>
+public static class ApiResults
+{
+    public const string EndpointNotFound = "Endpoint not found";
+    public const string MethodNotAllowed = "Method not allowed";
+    public const string InternalError = "Internal server error";
+    public const string BodyTooLarge = "Request body too large (maximum 1 MB)";
+
+    public static ApiResult Ok(object body) => new(200, body);
+
+    public static ApiResult Item<T>(T data) => new(200, new ItemBody<T>(data));
+
+    public static ApiResult List<T>(IReadOnlyList<T> data) => new(200, new ListBody<T>(data));
+
+    public static ApiResult Page<T>(Page<T> page) => new(200, new PageBody<T>(page.Total, page.Offset, page.Limit, page.Items));
+
+    public static ApiResult Error(int status, string message, IReadOnlyList<FieldError>? errors = null) =>
+        new(status, new ErrorBody(message, errors));
+
+    public static ApiResult BadRequest(string message, IReadOnlyList<FieldError>? errors = null) => Error(400, message, errors);
+
+    public static ApiResult NotFound(string message) => Error(404, message);
+
+    public static ApiResult NotFoundOr<T>(T? data, string message) where T : class =>
+        data is null ? NotFound(message) : Item(data);
+
+    public static ApiResult ServiceUnavailable(string message, int retryAfterSeconds) =>
+        new(503, new ErrorBody(message), RetryAfter(retryAfterSeconds));
+
+    public static ApiResult WithMethods(int status, string message, IEnumerable<string> allow) =>
+        new(status, new ErrorBody(message), new Dictionary<string, string> { ["Allow"] = string.Join(", ", allow) });
+
+    public static IReadOnlyDictionary<string, string> RetryAfter(int seconds) =>
+        new Dictionary<string, string> { ["Retry-After"] = seconds.ToString(CultureInfo.InvariantCulture) };
+}

@@ -1,0 +1,50 @@
+using System.Text.Json.Serialization;
+
+namespace SmartTrip.Functions.Http;
+
+// Response envelopes (snake_case keys; single-word keys read the same in either case).
+
+public sealed record ErrorBody(
+    [property: JsonPropertyName("error")] string Error,
+    [property: JsonPropertyName("errors"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<FieldError>? Errors = null)
+{
+    [JsonPropertyName("success")]
+    [JsonPropertyOrder(-1)]
+    public bool Success => false;
+}
+
+public sealed record FieldError(
+    [property: JsonPropertyName("field")] string Field,
+    [property: JsonPropertyName("message")] string Message);
+
+public sealed record ItemBody<T>([property: JsonPropertyName("data")] T Data)
+{
+    [JsonPropertyName("success")]
+    [JsonPropertyOrder(-1)]
+    public bool Success => true;
+}
+
+public sealed record ListBody<T>([property: JsonPropertyName("data")] IReadOnlyList<T> Data)
+{
+    [JsonPropertyName("success")]
+    [JsonPropertyOrder(-1)]
+    public bool Success => true;
+
+    [JsonPropertyName("count")]
+    public int Count => Data.Count;
+}
+
+public sealed record PageBody<T>(
+    [property: JsonPropertyName("total")] int Total,
+    [property: JsonPropertyName("offset")] int Offset,
+    [property: JsonPropertyName("limit")] int? Limit,
+    [property: JsonPropertyName("data")] IReadOnlyList<T> Data)
+{
+    [JsonPropertyName("success")]
+    [JsonPropertyOrder(-1)]
+    public bool Success => true;
+
+    [JsonPropertyName("count")]
+    public int Count => Data.Count;
+}

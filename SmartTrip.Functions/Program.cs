@@ -1,0 +1,10 @@
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
+using SmartTrip.Core.Platform;
+using SmartTrip.Functions.Http;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.UseMiddleware<HttpErrorMiddleware>();
+builder.Services.AddSmartTrip(builder.Configuration);
+builder.Build().Run();

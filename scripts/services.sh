@@ -1,0 +1,123 @@
+# Shared helpers for scripts/run.sh and scripts/test.sh: throwaway PostgreSQL and Azurite on free ports.
+# Source it; call start_postgres DIR and start_azurite DIR; stop_services stops whatever was started.
+# shellcheck shell=bash
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STARTED_PIDS=()
+PG_BIN=""
+PG_DATA=""
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# A TCP port on 127.0.0.1 that nothing listens on.
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$(( (RANDOM % 30000) + 20000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  die "no free TCP port found"
+}
+
+wait_for_port() { # port seconds what
+  local deadline=$(( SECONDS + $2 ))
+  until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
+    (( SECONDS < deadline )) || die "$3 did not start listening on port $1 within $2 s"
+    sleep 0.2
+  done
+}
+
+find_pg_bin() {
+  local dir
+  for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    [ -x "$dir/initdb" ] && { echo "$dir"; return 0; }
+  done
+  command -v pg_config >/dev/null && [ -x "$(pg_config --bindir)/initdb" ] && { pg_config --bindir; return 0; }
+  return 1
+}
+
+ensure_postgres_installed() {
+  PG_BIN="$(find_pg_bin)" && return 0
+  [ "$(id -u)" = 0 ] || die "PostgreSQL server binaries not found; install the 'postgresql' package"
+  log "Installing PostgreSQL (apt-get)"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
+    || die "could not install PostgreSQL"
+  PG_BIN="$(find_pg_bin)" || die "PostgreSQL installed but initdb not found"
+}
+
+# Runs a command as the postgres user when we are root (initdb refuses root), else as ourselves.
+as_pg_owner() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# start_postgres DIR: a new cluster in DIR on a free port; sets PG_PORT and PG_ADMIN_CONNECTION.
+start_postgres() {
+  ensure_postgres_installed
+  PG_DATA="$1/pgdata"
+  local socket_dir
+  socket_dir="$(mktemp -d /tmp/smarttrip-pgsock.XXXXXX)"
+  mkdir -p "$1"
+  rm -rf "$PG_DATA"
+  if [ "$(id -u)" = 0 ]; then
+    id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
+    chown postgres "$1" "$socket_dir"
+  fi
+  PG_PORT="$(free_port)"
+  as_pg_owner "$PG_BIN/initdb" -D "$PG_DATA" -U smarttrip --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$1/initdb.log" 2>&1 \
+    || { cat "$1/initdb.log" >&2; die "initdb failed"; }
+  as_pg_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$1/postgres.log" -w -t 30 \
+    -o "-p $PG_PORT -k $socket_dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    start >/dev/null || { cat "$1/postgres.log" >&2; die "PostgreSQL did not start"; }
+  PG_ADMIN_CONNECTION="Host=127.0.0.1;Port=$PG_PORT;Database=postgres;Username=smarttrip;Password=smarttrip"
+  log "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT (data in $PG_DATA)"
+}
+
+stop_postgres() {
+  [ -n "$PG_DATA" ] && [ -d "$PG_DATA" ] && as_pg_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null 2>&1
+  PG_DATA=""
+}
+
+ensure_azurite_installed() {
+  [ -x "$REPO_ROOT/tools/node_modules/.bin/azurite" ] && return 0
+  command -v npm >/dev/null || die "npm not found; install Node.js to get Azurite"
+  log "Installing Azurite into tools/node_modules (npm ci)"
+  npm ci --prefix "$REPO_ROOT/tools" --no-audit --no-fund --loglevel=error >/dev/null || die "npm could not install Azurite"
+}
+
+# start_azurite DIR: blob, queue and table services on free ports; sets STORAGE_CONNECTION.
+start_azurite() {
+  ensure_azurite_installed
+  mkdir -p "$1/azurite"
+  local blob queue table
+  blob="$(free_port)"; queue="$(free_port)"; table="$(free_port)"
+  "$REPO_ROOT/tools/node_modules/.bin/azurite" --silent --skipApiVersionCheck --disableTelemetry --inMemoryPersistence \
+    --location "$1/azurite" --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" \
+    --tableHost 127.0.0.1 --tablePort "$table" >"$1/azurite.log" 2>&1 &
+  STARTED_PIDS+=("$!")
+  wait_for_port "$queue" 60 Azurite
+  # The storage emulator's published development account and key.
+  STORAGE_CONNECTION="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFeU/lRd9HVxUOL0SHuhA==;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table/devstoreaccount1;"
+  log "Azurite on 127.0.0.1 (blob $blob, queue $queue, table $table)"
+}
+
+stop_services() {
+  local pid
+  for pid in "${STARTED_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null
+  done
+  for pid in "${STARTED_PIDS[@]}"; do
+    wait "$pid" 2>/dev/null
+  done
+  STARTED_PIDS=()
+  stop_postgres
+}
+
+# create_database NAME: an empty database on the cluster started by start_postgres.
+create_database() {
+  "$PG_BIN/psql" -q -h 127.0.0.1 -p "$PG_PORT" -U smarttrip -d postgres -v ON_ERROR_STOP=1 \
+    -c "CREATE DATABASE \"$1\"" >/dev/null || die "could not create database $1"
+}
