@@ -91,20 +91,21 @@ ensure_azurite_installed() {
 # start_azurite DIR: blob, queue and table services on free ports; sets STORAGE_CONNECTION.
 start_azurite() {
   ensure_azurite_installed
-  mkdir -p "$1/azurite"
+  mkdir -p "$1"
   local blob queue table
   blob="$(free_port)"; queue="$(free_port)"; table="$(free_port)"
   "$REPO_ROOT/tools/node_modules/.bin/azurite" --silent --skipApiVersionCheck --disableTelemetry --inMemoryPersistence \
-    --location "$1/azurite" --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" \
+    --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" \
     --tableHost 127.0.0.1 --tablePort "$table" >"$1/azurite.log" 2>&1 &
   STARTED_PIDS+=("$!")
   wait_for_port "$queue" 60 Azurite
   # The storage emulator's published development account and key.
-  STORAGE_CONNECTION="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFeU/lRd9HVxUOL0SHuhA==;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table/devstoreaccount1;"
+  STORAGE_CONNECTION="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table/devstoreaccount1;"
   log "Azurite on 127.0.0.1 (blob $blob, queue $queue, table $table)"
 }
 
 stop_services() {
+  set +e
   local pid
   for pid in "${STARTED_PIDS[@]}"; do
     kill "$pid" 2>/dev/null
