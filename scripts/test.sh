@@ -22,18 +22,24 @@ export SMARTTRIP_TEST_STORAGE="$STORAGE_CONNECTION"
 log "Running tests"
 set +e
 dotnet test SmartTrip.Tests/SmartTrip.Tests.csproj -c Release --no-build --nologo \
-  --logger "console;verbosity=normal" --results-directory "$work/results" "$@" 2>&1 | tee "$work/test.log" \
-  | grep -E --line-buffered '^\s*(Failed|Passed!|Failed!|Error Message|Total tests|  X |Skipped)' || true
+  --logger "console;verbosity=minimal" --results-directory "$work/results" "$@" 2>&1 | tee "$work/test.log"
 status=${PIPESTATUS[0]}
 set -e
 
-summary="$(grep -E '(Passed|Failed)!' "$work/test.log" | tail -n 1 || true)"
-passed="$(sed -nE 's/.*Passed:[[:space:]]*([0-9]+).*/\1/p' <<<"$summary")"
-failed="$(sed -nE 's/.*Failed:[[:space:]]*([0-9]+).*/\1/p' <<<"$summary")"
-skipped="$(sed -nE 's/.*Skipped:[[:space:]]*([0-9]+).*/\1/p' <<<"$summary")"
-if [ "$status" -ne 0 ] && [ -z "$summary" ]; then
-  tail -n 60 "$work/test.log" >&2
+count() { sed -nE "s/^[[:space:]]*$1:[[:space:]]*([0-9]+).*/\\1/p" "$work/test.log" | tail -n 1; }
+total="$(count 'Total tests')"
+if [ -z "$total" ]; then  # the older one-line summary: "Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12"
+  line="$(grep -E '(Passed|Failed)!' "$work/test.log" | tail -n 1)"
+  passed="$(sed -nE 's/.*Passed:[[:space:]]*([0-9]+).*/\1/p' <<<"$line")"
+  failed="$(sed -nE 's/.*Failed:[[:space:]]*([0-9]+).*/\1/p' <<<"$line")"
+  skipped="$(sed -nE 's/.*Skipped:[[:space:]]*([0-9]+).*/\1/p' <<<"$line")"
+else
+  passed="$(count Passed)"; failed="$(count Failed)"; skipped="$(count Skipped)"
 fi
-echo "tests: ${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+if [ "$status" -eq 0 ] && [ "${passed:-0}" -eq 0 ]; then
+  echo "error: no test ran" >&2
+  status=1
+fi
+echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
 log "Test command finished in $(( SECONDS - started )) s (exit $status)"
 exit "$status"

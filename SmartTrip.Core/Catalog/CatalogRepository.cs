@@ -90,12 +90,13 @@ public sealed class CatalogRepository(NpgsqlDataSource dataSource, TimeProvider 
             ids = (await grid.ReadAsync<int>()).ToList();
         }
 
-        var graph = await LoadAsync(connection, ids, [], ct);
+        var upcoming = query.IncludeOccurrences ? await LoadUpcomingAsync(connection, ids, ct) : [];
+        var graph = await LoadAsync(connection, ids, upcoming.Where(o => o.GuideId.HasValue).Select(o => o.GuideId!.Value), ct);
         var templates = ids.Select(graph.Template).ToList();
         if (query.IncludeOccurrences)
         {
-            var upcoming = await LoadUpcomingAsync(connection, ids, ct);
-            templates = templates.Select(t => t with { UpcomingOccurrences = upcoming[t.Id].ToList() }).ToList();
+            var byTemplate = upcoming.Select(graph.Attach).ToLookup(o => o.TripTemplateId);
+            templates = templates.Select(t => t with { UpcomingOccurrences = byTemplate[t.Id].ToList() }).ToList();
         }
 
         return new Page<Template>(templates, total, query.Offset, limit);
@@ -109,9 +110,8 @@ public sealed class CatalogRepository(NpgsqlDataSource dataSource, TimeProvider 
     }
 
     /// <summary>Up to five coming departures per template (Full included, Cancelled not), by start date.</summary>
-    private async Task<ILookup<int, Occurrence>> LoadUpcomingAsync(NpgsqlConnection connection, List<int> templateIds, CancellationToken ct)
-    {
-        var rows = (await connection.QueryAsync<Occurrence>(new CommandDefinition(
+    private async Task<List<Occurrence>> LoadUpcomingAsync(NpgsqlConnection connection, List<int> templateIds, CancellationToken ct) =>
+        (await connection.QueryAsync<Occurrence>(new CommandDefinition(
             $"""
             SELECT {OccurrenceColumns} FROM (
                 SELECT o.*, row_number() OVER (PARTITION BY o.trip_template_id ORDER BY o.start_date, o.id) AS rank
@@ -122,11 +122,7 @@ public sealed class CatalogRepository(NpgsqlDataSource dataSource, TimeProvider 
              ORDER BY o.trip_template_id, o.start_date, o.id
             """,
             new { templateIds, today = Today, perTemplate = UpcomingPerTemplate },
-            cancellationToken: ct))).ToList();
-
-        var graph = await LoadAsync(connection, templateIds, rows.Where(r => r.GuideId.HasValue).Select(r => r.GuideId!.Value), ct);
-        return rows.Select(graph.Attach).ToLookup(o => o.TripTemplateId);
-    }
+            cancellationToken: ct))).AsList();
 
     // ---- occurrences ---------------------------------------------------------------------------------------
 

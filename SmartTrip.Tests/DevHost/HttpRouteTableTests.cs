@@ -1,0 +1,73 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Primitives;
+using SmartTrip.DevHost;
+using SmartTrip.Functions.Http;
+
+namespace SmartTrip.Tests.DevHost;
+
+public sealed class HttpRouteTableTests
+{
+    [Theory]
+    [InlineData("countries", "GET")]
+    [InlineData("countries/12", "GET")]
+    [InlineData("/v2/templates/7/", "GET")]
+    [InlineData("V2/Companies", "GET")]
+    public void Known_paths_report_their_methods(string path, string methods) =>
+        Assert.Equal(methods, string.Join(",", HttpRouteTable.Default.AllowedMethods(path)));
+
+    [Theory]
+    [InlineData("countries/abc")]
+    [InlineData("countries/99999999999")]
+    [InlineData("v2/trips")]
+    [InlineData("")]
+    [InlineData("v2/templates/1/more")]
+    public void Unknown_paths_have_no_methods(string path) =>
+        Assert.Empty(HttpRouteTable.Default.AllowedMethods(path));
+
+    [Fact]
+    public void The_catch_all_is_recognised_and_excluded_from_matching()
+    {
+        var fallback = Assert.Single(HttpRouteTable.Default.Routes, r => r.IsFallback);
+        Assert.Equal("{*path}", fallback.Route);
+    }
+}
+
+public sealed class FunctionKeyPolicyTests
+{
+    private static HttpRequest Request(string? header = null, string? code = null)
+    {
+        var context = new DefaultHttpContext();
+        if (header is not null)
+        {
+            context.Request.Headers[FunctionKeyPolicy.HeaderName] = header;
+        }
+
+        if (code is not null)
+        {
+            context.Request.Query = new QueryCollection(new Dictionary<string, StringValues> { ["code"] = code });
+        }
+
+        return context.Request;
+    }
+
+    private readonly FunctionKeyPolicy _policy = new("k3y");
+
+    [Fact]
+    public void Anonymous_functions_need_no_key() => Assert.True(_policy.IsAuthorized(AuthorizationLevel.Anonymous, Request()));
+
+    [Fact]
+    public void Function_level_accepts_the_key_in_header_or_query()
+    {
+        Assert.True(_policy.IsAuthorized(AuthorizationLevel.Function, Request(header: "k3y")));
+        Assert.True(_policy.IsAuthorized(AuthorizationLevel.Function, Request(code: "k3y")));
+    }
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("wrong", null)]
+    [InlineData(null, "K3Y")]
+    [InlineData("", "")]
+    public void Function_level_refuses_a_missing_or_wrong_key(string? header, string? code) =>
+        Assert.False(_policy.IsAuthorized(AuthorizationLevel.Function, Request(header, code)));
+}

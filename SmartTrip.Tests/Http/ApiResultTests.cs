@@ -1,0 +1,100 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Npgsql;
+using SmartTrip.Core.Catalog;
+using SmartTrip.Functions.Http;
+
+namespace SmartTrip.Tests.Http;
+
+public sealed class ApiResultTests
+{
+    private static async Task<(HttpContext Context, string Body)> ExecuteAsync(ApiResult result)
+    {
+        var context = new DefaultHttpContext();
+        context.Response.Body = new MemoryStream();
+        await result.ExecuteAsync(context);
+        return (context, Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray()));
+    }
+
+    [Fact]
+    public async Task Entities_are_camel_case_with_utc_timestamps_and_plain_hebrew()
+    {
+        var country = new Country
+        {
+            Id = 83, Name = "Czech Republic", NameHe = "צ'כיה", ContinentLabel = "EUROPE",
+            CreatedAt = new DateTime(2026, 10, 1, 0, 0, 0, DateTimeKind.Unspecified),
+            UpdatedAt = new DateTime(2026, 10, 1, 12, 30, 15, 999, DateTimeKind.Utc),
+        };
+
+        var (context, body) = await ExecuteAsync(ApiResults.Item(country));
+
+        Assert.Equal(200, context.Response.StatusCode);
+        Assert.Equal("application/json; charset=utf-8", context.Response.ContentType);
+        Assert.Equal(
+            """{"success":true,"data":{"id":83,"name":"Czech Republic","nameHe":"צ'כיה","continent":"Europe","createdAt":"2026-10-01T00:00:00Z","updatedAt":"2026-10-01T12:30:15Z"}}""",
+            body);
+        Assert.Equal(Encoding.UTF8.GetByteCount(body), context.Response.ContentLength);
+    }
+
+    [Fact]
+    public async Task Money_stays_a_json_number_and_missing_values_are_null()
+    {
+        var taxon = new Taxon { Id = 1, Name = "Food & Wine", NameHe = "אוכל ויין", StoredDescription = null };
+        var (_, body) = await ExecuteAsync(ApiResults.List(new[] { taxon }));
+
+        Assert.Contains("\"name\":\"Food & Wine\"", body);
+        Assert.Contains("\"description\":\"\"", body);
+        Assert.Contains("\"count\":1", body);
+    }
+
+    [Fact]
+    public async Task Field_errors_are_listed_only_when_present()
+    {
+        var (_, plain) = await ExecuteAsync(ApiResults.BadRequest("Bad"));
+        var (_, detailed) = await ExecuteAsync(ApiResults.BadRequest("Bad", [new FieldError("budget", "budget must be a number greater than 0, or null")]));
+
+        Assert.Equal("""{"success":false,"error":"Bad"}""", plain);
+        Assert.Equal("""{"success":false,"error":"Bad","errors":[{"field":"budget","message":"budget must be a number greater than 0, or null"}]}""", detailed);
+    }
+
+    [Fact]
+    public async Task Unreachable_database_becomes_503_without_internals()
+    {
+        var exception = new NpgsqlException("Failed to connect to 10.0.0.5:5432", new System.Net.Sockets.SocketException(111));
+
+        var (context, body) = await ExecuteAsync(ApiErrors.FromException(exception, 5));
+
+        Assert.Equal(503, context.Response.StatusCode);
+        Assert.Equal("5", context.Response.Headers.RetryAfter.ToString());
+        Assert.Equal("""{"success":false,"error":"Database connection unavailable. Please check your configuration or try again later."}""", body);
+    }
+
+    [Fact]
+    public async Task Database_errors_become_503_with_the_generic_message()
+    {
+        var exception = new PostgresException("relation \"trip_templates\" does not exist", "ERROR", "ERROR", PostgresErrorCodes.UndefinedTable);
+
+        var (context, body) = await ExecuteAsync(ApiErrors.FromException(exception, 9));
+
+        Assert.Equal(503, context.Response.StatusCode);
+        Assert.Equal("9", context.Response.Headers.RetryAfter.ToString());
+        Assert.Equal("""{"success":false,"error":"Database error occurred. Please try again later."}""", body);
+    }
+
+    [Theory]
+    [InlineData(PostgresErrorCodes.InvalidPassword)]
+    [InlineData(PostgresErrorCodes.InvalidCatalogName)]
+    [InlineData(PostgresErrorCodes.TooManyConnections)]
+    [InlineData(PostgresErrorCodes.AdminShutdown)]
+    public void Server_states_that_mean_unreachable_are_classified_so(string sqlState) =>
+        Assert.True(SmartTrip.Core.Data.DatabaseErrors.IsUnavailable(new PostgresException("x", "FATAL", "FATAL", sqlState)));
+
+    [Fact]
+    public async Task Defects_become_a_plain_500()
+    {
+        var (context, body) = await ExecuteAsync(ApiErrors.FromException(new InvalidOperationException("secret detail at line 42"), 5));
+
+        Assert.Equal(500, context.Response.StatusCode);
+        Assert.Equal("""{"success":false,"error":"Internal server error"}""", body);
+    }
+}

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using SmartTrip.DevHost;
+
+namespace SmartTrip.Tests.Integration;
+
+public sealed class DatabaseUnavailableTests : IAsyncLifetime
+{
+    private WebApplication _app = null!;
+
+    public async Task InitializeAsync()
+    {
+        await TestServices.EnsureQueuesAsync();
+        _app = DevHostApplication.Build([], builder =>
+        {
+            builder.WebHost.UseTestServer();
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                // Nothing listens on port 1: every connection attempt is refused.
+                ["ConnectionStrings:SmartTripDb"] = "Host=127.0.0.1;Port=1;Database=none;Username=none;Password=secret-password;Timeout=2",
+                ["AzureWebJobsStorage"] = TestServices.StorageConnectionString,
+                ["RetryAfterSeconds"] = "7",
+            });
+        });
+        await _app.StartAsync();
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Theory]
+    [InlineData("/api/countries")]
+    [InlineData("/api/v2/occurrences?limit=5")]
+    [InlineData("/api/v2/templates/1")]
+    public async Task Reads_answer_503_with_retry_after_and_no_internals(string path)
+    {
+        using var response = await _app.GetTestClient().GetAsync(path);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("7", response.Headers.GetValues("Retry-After").Single());
+        Assert.Equal(
+            """{"success":false,"error":"Database connection unavailable. Please check your configuration or try again later."}""",
+            body);
+    }
+
+    [Fact]
+    public async Task Health_is_unhealthy_without_the_database()
+    {
+        using var response = await _app.GetTestClient().GetAsync("/api/health");
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("unhealthy", body.RootElement.GetProperty("status").GetString());
+        Assert.Equal("""{"database":"unavailable","queue":"ok"}""", body.RootElement.GetProperty("checks").GetRawText());
+        Assert.Equal(JsonValueKind.Null, body.RootElement.GetProperty("database").ValueKind);
+        Assert.StartsWith("Database connection unavailable", body.RootElement.GetProperty("error").GetString());
+    }
+}
+
+public sealed class QueueUnavailableTests(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    [Fact]
+    public async Task Health_is_unhealthy_when_the_events_queue_is_missing()
+    {
+        await using var app = DevHostApplication.Build([], builder =>
+        {
+            builder.WebHost.UseTestServer();
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:SmartTripDb"] = api.ConnectionString,
+                ["AzureWebJobsStorage"] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=aGVsbG8=;QueueEndpoint=http://127.0.0.1:1/devstoreaccount1;",
+            });
+        });
+        await app.StartAsync();
+
+        using var response = await app.GetTestClient().GetAsync("/api/health");
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("""{"database":"ok","queue":"unavailable"}""", body.RootElement.GetProperty("checks").GetRawText());
+        Assert.Equal("Event queue unavailable. Please try again later.", body.RootElement.GetProperty("error").GetString());
+        Assert.Equal(542, body.RootElement.GetProperty("database").GetProperty("trip_occurrences").GetInt32());
+    }
+}
+
+/// <summary>Listings cost a fixed number of database round trips whatever the page size (no N+1).</summary>
+public sealed class RoundTripTests(RoundTripTests.Fixture api) : IClassFixture<RoundTripTests.Fixture>
+{
+    public sealed class Fixture : ApiFixture
+    {
+        protected override string DatabasePrefix => "roundtrips";
+    }
+
+    private async Task<int> CommandsForAsync(string path)
+    {
+        var database = new Npgsql.NpgsqlConnectionStringBuilder(api.ConnectionString).Database;
+        var count = 0;
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Npgsql",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            ActivityStopped = activity =>
+            {
+                if (activity.Tags.Any(t => t.Value == database))
+                {
+                    Interlocked.Increment(ref count);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        var (status, _) = await api.GetJsonAsync(path);
+        Assert.Equal(200, status);
+        return count;
+    }
+
+    [Theory]
+    [InlineData("/api/v2/occurrences?limit={0}")]
+    [InlineData("/api/v2/trip-occurrences?limit={0}")]
+    [InlineData("/api/v2/templates?limit={0}")]
+    [InlineData("/api/v2/templates?include_occurrences=true&limit={0}")]
+    public async Task Page_size_does_not_change_the_number_of_queries(string template)
+    {
+        var small = await CommandsForAsync(string.Format(template, 2));
+        var large = await CommandsForAsync(string.Format(template, 100));
+
+        Assert.InRange(small, 1, 4);
+        Assert.Equal(small, large);
+    }
+}
