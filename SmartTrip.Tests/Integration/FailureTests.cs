@@ -106,7 +106,9 @@ public sealed class RoundTripTests(RoundTripTests.Fixture api) : IClassFixture<R
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
             ActivityStopped = activity =>
             {
-                if (activity.Tags.Any(t => t.Value == database))
+                // Command activities only (they carry the SQL); opening a physical connection is not a round trip we count.
+                if (activity.Tags.Any(t => t.Value == database) &&
+                    activity.Tags.Any(t => t.Key is "db.statement" or "db.query.text"))
                 {
                     Interlocked.Increment(ref count);
                 }
@@ -125,10 +127,11 @@ public sealed class RoundTripTests(RoundTripTests.Fixture api) : IClassFixture<R
     [InlineData("/api/v2/templates?include_occurrences=true&limit={0}")]
     public async Task Page_size_does_not_change_the_number_of_queries(string template)
     {
+        await api.GetJsonAsync(string.Format(template, 1)); // warm the connection pool
         var small = await CommandsForAsync(string.Format(template, 2));
         var large = await CommandsForAsync(string.Format(template, 100));
 
-        Assert.InRange(small, 1, 4);
+        Assert.InRange(small, 1, 3);
         Assert.Equal(small, large);
     }
 }
