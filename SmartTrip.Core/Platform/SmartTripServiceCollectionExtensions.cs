@@ -24,13 +24,29 @@ public static class SmartTripServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<CorsOptions>().Bind(configuration.GetSection(CorsOptions.Section));
 
-        services.TryAddSingleton(_ => NpgsqlDataSource.Create(RequiredConnectionString(configuration)));
+        services.TryAddSingleton(_ => CreateDataSource(RequiredConnectionString(configuration)));
         services.TryAddSingleton<IQueueClientFactory>(_ => new QueueClientFactory(configuration[SettingNames.Storage]));
         services.TryAddSingleton<DatabaseMigrator>();
         services.TryAddSingleton<CatalogSeeder>();
         services.TryAddSingleton<CatalogRepository>();
         services.TryAddSingleton<HealthService>();
         return services;
+    }
+
+    /// <summary>
+    /// The app's data source. Statements are prepared automatically (the same few queries run on every request),
+    /// unless the connection string says otherwise.
+    /// </summary>
+    public static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = 64;
+            builder.AutoPrepareMinUsages = 2;
+        }
+
+        return NpgsqlDataSource.Create(builder);
     }
 
     public static string RequiredConnectionString(IConfiguration configuration) =>
