@@ -108,7 +108,8 @@ public sealed record Template
     public IReadOnlyList<Occurrence>? UpcomingOccurrences { get; init; }
 }
 
-public sealed record Occurrence
+/// <summary>A trip occurrence (api.md §2.6); recommendation items extend it.</summary>
+public record Occurrence
 {
     public int Id { get; init; }
     public int TripTemplateId { get; init; }

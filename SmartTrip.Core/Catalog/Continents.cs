@@ -21,6 +21,12 @@ public static class Continents
     private static readonly Dictionary<string, ContinentInfo> ByLabel =
         All.ToDictionary(c => c.Label, StringComparer.Ordinal);
 
+    private static readonly Dictionary<string, int> BitByLabel =
+        All.Select((c, index) => (c.Label, Bit: 1 << index)).ToDictionary(x => x.Label, x => x.Bit, StringComparer.Ordinal);
+
+    /// <summary>A one-bit mask for a continent label (bit n = the n-th entry of <see cref="All"/>); 0 when unknown.</summary>
+    public static int Bit(string? label) => label is not null && BitByLabel.TryGetValue(label, out var bit) ? bit : 0;
+
     /// <summary>The list of valid display names, alphabetical, as error messages show it.</summary>
     public static string ValidDisplayNames { get; } =
         string.Join(", ", All.Select(c => c.DisplayName).Order(StringComparer.Ordinal));

@@ -2,9 +2,11 @@ using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using SmartTrip.Core.Catalog;
 using SmartTrip.Core.Data;
+using SmartTrip.Core.Recommendations;
 
 namespace SmartTrip.Core.Platform;
 
@@ -30,6 +32,15 @@ public static class SmartTripServiceCollectionExtensions
         services.TryAddSingleton<CatalogSeeder>();
         services.TryAddSingleton<CatalogRepository>();
         services.TryAddSingleton<HealthService>();
+
+        services.AddOptions<RecommendationOptions>().Bind(configuration.GetSection(RecommendationOptions.Section))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RecommendationOptions>, RecommendationOptionsValidator>());
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<RecommendationOptions>>().Value);
+        services.TryAddSingleton<RecommendationEngine>();
+        services.TryAddSingleton<RecommendationRepository>();
+        services.TryAddSingleton<RecommendationRequestLog>();
+        services.TryAddSingleton<RecommendationService>();
         return services;
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using SmartTrip.Core.Catalog;
+using SmartTrip.Core.Validation;
 
 namespace SmartTrip.Functions.Http;
 

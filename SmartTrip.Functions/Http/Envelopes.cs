@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using SmartTrip.Core.Validation;
 
 namespace SmartTrip.Functions.Http;
 
@@ -13,10 +14,6 @@ public sealed record ErrorBody(
     [JsonPropertyOrder(-1)]
     public bool Success => false;
 }
-
-public sealed record FieldError(
-    [property: JsonPropertyName("field")] string Field,
-    [property: JsonPropertyName("message")] string Message);
 
 public sealed record ItemBody<T>([property: JsonPropertyName("data")] T Data)
 {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using SmartTrip.Core.Json;
 
 namespace SmartTrip.Functions.Http;
 
@@ -75,24 +76,7 @@ public sealed class QueryReader(IQueryCollection query)
     /// <summary>True only for "true", in any case.</summary>
     public bool Flag(string name) => string.Equals(String(name), "true", StringComparison.OrdinalIgnoreCase);
 
-    public static DateOnly? ParseDate(string? text)
-    {
-        if (text is null || text.Length < 10 ||
-            !DateOnly.TryParseExact(text.AsSpan(0, 10), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-        {
-            return null;
-        }
-
-        if (text.Length == 10)
-        {
-            return date;
-        }
-
-        return text[10] is 'T' or 't' or ' ' &&
-               DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _)
-            ? date
-            : null;
-    }
+    public static DateOnly? ParseDate(string? text) => IsoDates.Parse(text);
 
     private static bool IsIntegerText(string text)
     {

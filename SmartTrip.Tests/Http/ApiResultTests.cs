@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Npgsql;
 using SmartTrip.Core.Catalog;
+using SmartTrip.Core.Validation;
 using SmartTrip.Functions.Http;
 
 namespace SmartTrip.Tests.Http;

@@ -1,0 +1,135 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SmartTrip.Core.Catalog;
+using SmartTrip.Core.Data;
+
+namespace SmartTrip.Core.Recommendations;
+
+/// <summary>One recommendations call as the endpoint and the command-line tool receive it.</summary>
+public sealed record RecommendationRequest(ReadOnlyMemory<byte> Body, string? SessionIdHeader = null, bool Log = true);
+
+/// <summary>
+/// The recommendation pipeline of recommendation.md §1: validate, load candidates, rank both tiers, load the
+/// winners, assemble the response, log the request. The endpoint and <c>smarttrip recommend</c> both run it.
+/// </summary>
+public sealed class RecommendationService(
+    RecommendationRepository repository,
+    RecommendationRequestLog requestLog,
+    RecommendationEngine engine,
+    TimeProvider clock,
+    ILogger<RecommendationService> logger)
+{
+    public const string EmptyMessage = "No trips match your criteria. Try adjusting your preferences.";
+
+    private RecommendationOptions Options => engine.Options;
+
+    /// <summary>
+    /// Answers a request: 200 with the response, 400 for a body the API rejects (not logged), 503 when the
+    /// database fails, 500 for a defect. Never throws for those.
+    /// </summary>
+    public async Task<RecommendationOutcome> RecommendAsync(RecommendationRequest request, CancellationToken ct)
+    {
+        var parsed = PreferencesParser.Parse(request.Body.Span);
+        if (parsed.Preferences is not { } preferences)
+        {
+            return new RecommendationOutcome(400, new RecommendationErrorBody(parsed.Error!, parsed.FieldErrors.Count > 0 ? parsed.FieldErrors : null));
+        }
+
+        var started = clock.GetTimestamp();
+        try
+        {
+            var response = await SearchAsync(preferences, ct);
+            if (request.Log)
+            {
+                await LogAsync(request, preferences, response, started);
+            }
+
+            return new RecommendationOutcome(200, response);
+        }
+        catch (Exception exception) when (DatabaseErrors.IsDatabaseFailure(exception) && !ct.IsCancellationRequested)
+        {
+            var unavailable = DatabaseErrors.IsUnavailable(exception);
+            logger.LogWarning(exception, "Recommendations failed: the database is {DatabaseState}", unavailable ? "unreachable" : "failing");
+            return new RecommendationOutcome(503, new RecommendationErrorBody(
+                unavailable ? RecommendationErrorBody.DatabaseUnavailable : RecommendationErrorBody.DatabaseFailed));
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            logger.LogError(exception, "Recommendations failed with a defect");
+            return new RecommendationOutcome(500, new RecommendationErrorBody(RecommendationErrorBody.EngineFailed));
+        }
+    }
+
+    /// <summary>Runs both tiers against the database and assembles the response (no logging).</summary>
+    public async Task<RecommendationResponse> SearchAsync(TripPreferences preferences, CancellationToken ct)
+    {
+        var requestId = Guid.NewGuid();
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var primaryInput = await repository.LoadPrimaryAsync(preferences, today, ct);
+        var context = new SearchContext(preferences, today, primaryInput.PrivateTypeId);
+
+        var primary = engine.RankPrimary(context, primaryInput.Candidates);
+        IReadOnlyList<ScoredTrip> relaxed = [];
+        if (engine.NeedsRelaxed(primary))
+        {
+            var excluded = primary.Results.Select(r => r.Trip.Id).ToList();
+            var (candidates, countryContinents) = await repository.LoadRelaxedAsync(context, excluded, ct);
+            relaxed = engine.RankRelaxed(context, candidates, countryContinents, primary);
+        }
+
+        var winners = primary.Results.Concat(relaxed).ToList();
+        var occurrences = await repository.HydrateAsync(winners.Select(w => w.Trip.Id).ToList(), ct);
+        return Assemble(requestId, preferences, new EngineResult(primary, relaxed), primaryInput.TotalTripsInDb,
+            winners.Select(w => new RecommendedOccurrence(occurrences[w.Trip.Id], w)).ToList());
+    }
+
+    /// <summary>The response metadata of recommendation.md §8.</summary>
+    public RecommendationResponse Assemble(
+        Guid requestId, TripPreferences preferences, EngineResult result, int totalTripsInDb, IReadOnlyList<RecommendedOccurrence> data)
+    {
+        var primaryCount = result.Primary.Results.Count;
+        var relaxedCount = result.Relaxed.Count;
+        return new RecommendationResponse
+        {
+            PrimaryCount = primaryCount,
+            RelaxedCount = relaxedCount,
+            Data = data,
+            TotalCandidates = result.Primary.TotalCandidates,
+            TotalTripsInDb = totalTripsInDb,
+            ScoreThresholds = new ScoreThresholds(Options.ScoreThresholdHigh, Options.ScoreThresholdMid),
+            ShowRefinementMessage = data.Count == 0 || data[0].MatchScore < Options.ScoreThresholdHigh,
+            RequestId = requestId,
+            SearchType = preferences.SearchType,
+            Message = data.Count == 0 ? EmptyMessage
+                : relaxedCount > 0 ? $"Found {primaryCount} recommended trips + {relaxedCount} expanded results"
+                : $"Found {primaryCount} recommended trips",
+        };
+    }
+
+    private async Task LogAsync(RecommendationRequest request, TripPreferences preferences, RecommendationResponse response, long started)
+    {
+        try
+        {
+            var entry = RecommendationLogEntry.Create(
+                response,
+                preferences,
+                BodyText(request.Body),
+                request.SessionIdHeader is { Length: >= 1 and <= 64 } header ? header : preferences.SessionId,
+                clock.GetUtcNow().UtcDateTime,
+                (int)Math.Min(int.MaxValue, clock.GetElapsedTime(started).TotalMilliseconds),
+                Options.AlgorithmVersion);
+            await requestLog.WriteAsync(entry, CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            // D14: a lost log row is an operator problem, never the traveller's.
+            logger.LogError(exception, "Could not log recommendation request {RequestId}", response.RequestId);
+        }
+    }
+
+    private static string BodyText(ReadOnlyMemory<byte> body)
+    {
+        var text = System.Text.Encoding.UTF8.GetString(body.Span).Trim();
+        return text.Length == 0 ? "{}" : text;
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Http;
+
+namespace SmartTrip.Functions.Http;
+
+/// <summary>Reads a POST body whatever its content type (JSON or the text/plain of sendBeacon), up to 1 MB.</summary>
+public static class RequestBody
+{
+    public const int MaxBytes = 1_048_576;
+
+    /// <summary>The body's bytes, or null when it is larger than <see cref="MaxBytes"/>.</summary>
+    public static async Task<ReadOnlyMemory<byte>?> ReadAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength > MaxBytes)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 1024);
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > MaxBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+    }
+}
