@@ -39,6 +39,7 @@ public static class SmartTripServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<RecommendationOptions>>().Value);
         services.TryAddSingleton<RecommendationEngine>();
         services.TryAddSingleton<RecommendationRepository>();
+        services.TryAddSingleton<CatalogSnapshotCache>();
         services.TryAddSingleton<RecommendationRequestLog>();
         services.TryAddSingleton<RecommendationService>();
         return services;

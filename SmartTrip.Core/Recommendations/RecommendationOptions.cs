@@ -60,6 +60,12 @@ public sealed class RecommendationOptions
     public int PrivateGroupsFallbackTypeId { get; set; } = 10;
     public string AlgorithmVersion { get; set; } = "v2.0";
 
+    /// <summary>
+    /// How long the in-memory catalogue is used before its version is checked again (0: on every request).
+    /// A catalogue change is visible to searches within this time.
+    /// </summary>
+    public int CatalogRefreshMilliseconds { get; set; } = 1000;
+
     /// <summary>The problems that make these options unusable (checked at start-up); empty when valid.</summary>
     public IEnumerable<string> Problems()
     {
@@ -97,6 +103,11 @@ public sealed class RecommendationOptions
         if (RelaxedDateWindowMonths is < 0 or > 12 || MaxYearsAhead is < 0 or > 100)
         {
             yield return "Recommendations:RelaxedDateWindowMonths must be 0..12 and MaxYearsAhead 0..100.";
+        }
+
+        if (CatalogRefreshMilliseconds is < 0 or > 3_600_000)
+        {
+            yield return "Recommendations:CatalogRefreshMilliseconds must be between 0 and 3600000.";
         }
 
         if (string.IsNullOrWhiteSpace(PrivateGroupsTypeName) || string.IsNullOrWhiteSpace(AlgorithmVersion) || AlgorithmVersion.Length > 32)

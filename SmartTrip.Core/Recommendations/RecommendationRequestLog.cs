@@ -1,4 +1,5 @@
-using Dapper;
+using System.Text.Json;
+using System.Threading.Channels;
 using Npgsql;
 
 namespace SmartTrip.Core.Recommendations;
@@ -98,9 +99,15 @@ public sealed record RecommendationLogEntry
     private static decimal Round(decimal value) => Math.Round(value, 2, MidpointRounding.ToEven);
 }
 
-/// <summary>Writes the request log.</summary>
-public sealed class RecommendationRequestLog(NpgsqlDataSource dataSource)
+/// <summary>
+/// Writes the request log. Rows from concurrent requests are written together: each caller waits until its own
+/// row is stored (so it is written before the response is sent), and a busy server sends one INSERT per batch of
+/// rows instead of one per request. A batch that fails is retried row by row, so one bad row loses only itself.
+/// </summary>
+public sealed class RecommendationRequestLog : IAsyncDisposable
 {
+    private const int MaxBatch = 256;
+
     private const string InsertSql = """
         INSERT INTO recommendation_requests (
             request_id, session_id, user_id, created_at, preferences, selected_countries, selected_continents,
@@ -108,17 +115,102 @@ public sealed class RecommendationRequestLog(NpgsqlDataSource dataSource)
             response_time_ms, total_candidates, primary_count, relaxed_count, final_count, has_relaxed_results,
             has_no_results, top_score, avg_score, min_score, score_std_dev, result_trip_ids, result_scores,
             algorithm_version, search_type)
-        VALUES (
-            @RequestId, @SessionId, NULL, @CreatedAt, @Preferences::jsonb, @SelectedCountries, @SelectedContinents,
-            @PreferredTypeId, @PreferredThemeIds, @MinDuration, @MaxDuration, @Budget, @Difficulty, @Year, @Month,
-            @ResponseTimeMs, @TotalCandidates, @PrimaryCount, @RelaxedCount, @FinalCount, @HasRelaxedResults,
-            @HasNoResults, @TopScore, @AvgScore, @MinScore, @ScoreStdDev, @ResultTripIds, @ResultScores,
-            @AlgorithmVersion, @SearchType)
+        SELECT r.request_id, r.session_id, NULL, r.created_at, r.preferences::jsonb, r.selected_countries,
+               r.selected_continents, r.preferred_type_id, r.preferred_theme_ids, r.min_duration, r.max_duration,
+               r.budget, r.difficulty, r.year, r.month, r.response_time_ms, r.total_candidates, r.primary_count,
+               r.relaxed_count, r.final_count, r.has_relaxed_results, r.has_no_results, r.top_score, r.avg_score,
+               r.min_score, r.score_std_dev, r.result_trip_ids, r.result_scores, r.algorithm_version, r.search_type
+          FROM jsonb_to_recordset(@rows::jsonb) AS r(
+               request_id UUID, session_id TEXT, created_at TIMESTAMPTZ, preferences TEXT, selected_countries INTEGER[],
+               selected_continents TEXT[], preferred_type_id INTEGER, preferred_theme_ids INTEGER[], min_duration INTEGER,
+               max_duration INTEGER, budget NUMERIC, difficulty INTEGER, year TEXT, month TEXT, response_time_ms INTEGER,
+               total_candidates INTEGER, primary_count INTEGER, relaxed_count INTEGER, final_count INTEGER,
+               has_relaxed_results BOOLEAN, has_no_results BOOLEAN, top_score NUMERIC, avg_score NUMERIC,
+               min_score NUMERIC, score_std_dev NUMERIC, result_trip_ids INTEGER[], result_scores NUMERIC[],
+               algorithm_version TEXT, search_type TEXT)
         """;
 
-    public async Task WriteAsync(RecommendationLogEntry entry, CancellationToken ct)
+    private static readonly JsonSerializerOptions RowJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writer;
+
+    public RecommendationRequestLog(NpgsqlDataSource dataSource)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(InsertSql, entry, cancellationToken: ct));
+        _dataSource = dataSource;
+        _writer = Task.Run(WriteLoopAsync);
     }
+
+    /// <summary>Completes when the row is stored; fails when it could not be.</summary>
+    public Task WriteAsync(RecommendationLogEntry entry)
+    {
+        var pending = new Pending(entry, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_pending.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(RecommendationRequestLog));
+        }
+
+        return pending.Stored.Task;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _pending.Writer.TryComplete();
+        await _writer;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<Pending>(MaxBatch);
+        while (await _pending.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _pending.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            try
+            {
+                await InsertAsync(batch);
+                batch.ForEach(p => p.Stored.TrySetResult());
+            }
+            catch (Exception) when (batch.Count > 1)
+            {
+                foreach (var single in batch)
+                {
+                    await InsertOneAsync(single);
+                }
+            }
+            catch (Exception exception)
+            {
+                batch[0].Stored.TrySetException(exception);
+            }
+        }
+    }
+
+    private async Task InsertOneAsync(Pending pending)
+    {
+        try
+        {
+            await InsertAsync([pending]);
+            pending.Stored.TrySetResult();
+        }
+        catch (Exception exception)
+        {
+            pending.Stored.TrySetException(exception);
+        }
+    }
+
+    private async Task InsertAsync(IReadOnlyList<Pending> rows)
+    {
+        var json = JsonSerializer.Serialize(rows.Select(r => r.Entry), RowJson);
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        await using var command = new NpgsqlCommand(InsertSql, connection);
+        command.Parameters.Add(new NpgsqlParameter<string>("rows", json));
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private sealed record Pending(RecommendationLogEntry Entry, TaskCompletionSource Stored);
 }

@@ -13,7 +13,7 @@ public sealed record RecommendationRequest(ReadOnlyMemory<byte> Body, string? Se
 /// winners, assemble the response, log the request. The endpoint and <c>smarttrip recommend</c> both run it.
 /// </summary>
 public sealed class RecommendationService(
-    RecommendationRepository repository,
+    CatalogSnapshotCache catalog,
     RecommendationRequestLog requestLog,
     RecommendationEngine engine,
     TimeProvider clock,
@@ -60,27 +60,19 @@ public sealed class RecommendationService(
         }
     }
 
-    /// <summary>Runs both tiers against the database and assembles the response (no logging).</summary>
+    /// <summary>Runs both tiers over the current catalogue and assembles the response (no logging).</summary>
     public async Task<RecommendationResponse> SearchAsync(TripPreferences preferences, CancellationToken ct)
     {
         var requestId = Guid.NewGuid();
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        var primaryInput = await repository.LoadPrimaryAsync(preferences, today, ct);
-        var context = new SearchContext(preferences, today, primaryInput.PrivateTypeId);
+        var snapshot = await catalog.GetAsync(today, ct);
+        var context = new SearchContext(preferences, today, snapshot.Data.PrivateTypeId);
+        var result = engine.Recommend(context, snapshot.Data.Candidates, snapshot.Data.ContinentBitByCountry);
 
-        var primary = engine.RankPrimary(context, primaryInput.Candidates);
-        IReadOnlyList<ScoredTrip> relaxed = [];
-        if (engine.NeedsRelaxed(primary))
-        {
-            var excluded = primary.Results.Select(r => r.Trip.Id).ToList();
-            var (candidates, countryContinents) = await repository.LoadRelaxedAsync(context, excluded, ct);
-            relaxed = engine.RankRelaxed(context, candidates, countryContinents, primary);
-        }
-
-        var winners = primary.Results.Concat(relaxed).ToList();
-        var occurrences = await repository.HydrateAsync(winners.Select(w => w.Trip.Id).ToList(), ct);
-        return Assemble(requestId, preferences, new EngineResult(primary, relaxed), primaryInput.TotalTripsInDb,
-            winners.Select(w => new RecommendedOccurrence(occurrences[w.Trip.Id], w)).ToList());
+        var winners = result.Primary.Results.Concat(result.Relaxed).ToList();
+        var occurrences = await snapshot.GetOccurrencesAsync(winners.Select(w => w.Trip.Id).ToList(), ct);
+        var data = winners.Select((w, i) => new RecommendedOccurrence(occurrences[i], w)).ToList();
+        return Assemble(requestId, preferences, result, snapshot.TotalTripsInDb(today), data);
     }
 
     /// <summary>The response metadata of recommendation.md §8.</summary>
@@ -118,7 +110,7 @@ public sealed class RecommendationService(
                 clock.GetUtcNow().UtcDateTime,
                 (int)Math.Min(int.MaxValue, clock.GetElapsedTime(started).TotalMilliseconds),
                 Options.AlgorithmVersion);
-            await requestLog.WriteAsync(entry, CancellationToken.None);
+            await requestLog.WriteAsync(entry);
         }
         catch (Exception exception)
         {

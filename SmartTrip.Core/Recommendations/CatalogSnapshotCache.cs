@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using SmartTrip.Core.Catalog;
+
+namespace SmartTrip.Core.Recommendations;
+
+/// <summary>
+/// One catalogue version in memory: the narrow scoring rows of every recommendable occurrence, and the full
+/// occurrences of the trips already returned at this version (loaded on first use, in one query per request).
+/// </summary>
+public sealed class CatalogSnapshot(CatalogSnapshotData data, RecommendationRepository repository)
+{
+    private readonly ConcurrentDictionary<int, Occurrence> _occurrences = new();
+    private (DateOnly Day, int Count) _bookable = (DateOnly.MinValue, -1);
+
+    public CatalogSnapshotData Data { get; } = data;
+
+    /// <summary><c>total_trips_in_db</c> for a day (recommendation.md §8).</summary>
+    public int TotalTripsInDb(DateOnly today)
+    {
+        var cached = _bookable;
+        if (cached.Day == today && cached.Count >= 0)
+        {
+            return cached.Count;
+        }
+
+        var count = Data.Candidates.Count(c => RecommendationEngine.IsBookable(c, today));
+        _bookable = (today, count);
+        return count;
+    }
+
+    /// <summary>The full occurrences for the given ids, in that order.</summary>
+    public async Task<IReadOnlyList<Occurrence>> GetOccurrencesAsync(IReadOnlyList<int> ids, CancellationToken ct)
+    {
+        var missing = ids.Where(id => !_occurrences.ContainsKey(id)).ToList();
+        if (missing.Count > 0)
+        {
+            foreach (var (id, occurrence) in await repository.HydrateAsync(missing, ct))
+            {
+                _occurrences.TryAdd(id, occurrence);
+            }
+        }
+
+        return ids.Select(id => _occurrences.TryGetValue(id, out var occurrence)
+            ? occurrence
+            : throw new InvalidOperationException($"Occurrence {id} disappeared from the catalogue.")).ToList();
+    }
+}
+
+/// <summary>
+/// Keeps the current <see cref="CatalogSnapshot"/>. At most every <c>CatalogRefreshMilliseconds</c> a request
+/// reads the catalogue version (one tiny query) and reloads the snapshot when it moved, so a catalogue change is
+/// seen within that interval; 0 checks on every request.
+/// </summary>
+public sealed class CatalogSnapshotCache(RecommendationRepository repository, RecommendationOptions options, TimeProvider clock)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private volatile Entry? _current;
+
+    public async ValueTask<CatalogSnapshot> GetAsync(DateOnly today, CancellationToken ct)
+    {
+        var current = _current;
+        if (current is not null && IsFresh(current, today))
+        {
+            return current.Snapshot;
+        }
+
+        await _gate.WaitAsync(ct);
+        try
+        {
+            current = _current;
+            if (current is not null && IsFresh(current, today))
+            {
+                return current.Snapshot;
+            }
+
+            var checkedAt = clock.GetTimestamp();
+            if (current is not null && current.Snapshot.Data.LoadedFor <= today &&
+                await repository.GetVersionAsync(ct) == current.Snapshot.Data.Version)
+            {
+                _current = current with { CheckedAt = checkedAt };
+                return current.Snapshot;
+            }
+
+            var snapshot = new CatalogSnapshot(await repository.LoadSnapshotAsync(today, ct), repository);
+            _current = new Entry(snapshot, checkedAt);
+            return snapshot;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Forgets the snapshot; the next request reloads it.</summary>
+    public void Invalidate() => _current = null;
+
+    private bool IsFresh(Entry entry, DateOnly today) =>
+        entry.Snapshot.Data.LoadedFor <= today &&
+        options.CatalogRefreshMilliseconds > 0 &&
+        clock.GetElapsedTime(entry.CheckedAt).TotalMilliseconds < options.CatalogRefreshMilliseconds;
+
+    private sealed record Entry(CatalogSnapshot Snapshot, long CheckedAt);
+}
