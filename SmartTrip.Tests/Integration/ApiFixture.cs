@@ -29,9 +29,12 @@ public class ApiFixture : IAsyncLifetime
 
     protected virtual string DatabasePrefix => "api";
 
+    /// <summary>The database the host runs on: by default the schema with the catalogue data set.</summary>
+    protected virtual Task<string> CreateDatabaseAsync() => TestServices.CreateSeededDatabaseAsync(DatabasePrefix);
+
     public async Task InitializeAsync()
     {
-        ConnectionString = await TestServices.CreateSeededDatabaseAsync(DatabasePrefix);
+        ConnectionString = await CreateDatabaseAsync();
         await TestServices.EnsureQueuesAsync();
         _app = DevHostApplication.Build([], builder =>
         {
@@ -40,6 +43,7 @@ public class ApiFixture : IAsyncLifetime
             {
                 ["ConnectionStrings:SmartTripDb"] = ConnectionString,
                 ["AzureWebJobsStorage"] = TestServices.StorageConnectionString,
+                ["Recommendations:CatalogRefreshMilliseconds"] = "0",
             });
             builder.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
         });
@@ -53,6 +57,22 @@ public class ApiFixture : IAsyncLifetime
         {
             await _app.DisposeAsync();
         }
+    }
+
+    /// <summary>POSTs a body and returns the status and the parsed JSON body.</summary>
+    public async Task<(int Status, JsonElement Body)> PostJsonAsync(string path, string body, IDictionary<string, string>? headers = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body) };
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.Add(name, value);
+        }
+
+        using var response = await Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        using var document = JsonDocument.Parse(text);
+        return ((int)response.StatusCode, document.RootElement.Clone());
     }
 
     /// <summary>GETs a path and returns the status and the parsed JSON body.</summary>
