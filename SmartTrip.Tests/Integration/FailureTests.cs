@@ -49,6 +49,19 @@ public sealed class DatabaseUnavailableTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Recommendations_answer_503_in_hebrew_with_the_api_version()
+    {
+        using var response = await _app.GetTestClient().PostAsync("/api/v2/recommendations", new StringContent("{}"));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("7", response.Headers.GetValues("Retry-After").Single());
+        Assert.Equal(
+            """{"success":false,"error":"שגיאת חיבור למסד הנתונים. אנא נסה שוב מאוחר יותר.","api_version":"v2"}""",
+            body);
+    }
+
+    [Fact]
     public async Task Health_is_unhealthy_without_the_database()
     {
         using var response = await _app.GetTestClient().GetAsync("/api/health");
