@@ -1,11 +1,16 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SmartTrip.Core.Data;
+using SmartTrip.Core.Json;
 using SmartTrip.Core.Platform;
+using SmartTrip.Core.Recommendations;
 using SmartTrip.DevHost;
 
 namespace SmartTrip.Cli;
@@ -98,7 +103,67 @@ internal static class Commands
         return command;
     }
 
-    private static async Task<int> RunAsync(Func<IServiceProvider, Task> action)
+    public static Command Recommend()
+    {
+        var asOf = new Option<string>("--as-of")
+        {
+            Description = "The day to search as (YYYY-MM-DD): trips before it are in the past.",
+            Required = true,
+        };
+        var noLog = new Option<bool>("--no-log") { Description = "Do not write the searches to recommendation_requests." };
+        var jsonl = new Option<bool>("--jsonl")
+        {
+            Description = "Read one preferences object per line and print one response per line; rejected bodies do not stop the run.",
+        };
+        var command = new Command(
+            "recommend",
+            "Read preferences JSON from standard input and print the exact response of POST /api/v2/recommendations.")
+        {
+            asOf, noLog, jsonl,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var text = parse.GetValue(asOf);
+            if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            {
+                Console.Error.WriteLine($"smarttrip: --as-of must be a date written YYYY-MM-DD, not '{text}'.");
+                return 1;
+            }
+
+            var exitCode = 0;
+            var result = await RunAsync(
+                async services =>
+                {
+                    var recommendations = services.GetRequiredService<RecommendationService>();
+                    var lines = parse.GetValue(jsonl)
+                        ? ReadLines(Console.In).Where(line => line.Trim().Length > 0)
+                        : [await Console.In.ReadToEndAsync(ct)];
+                    foreach (var line in lines)
+                    {
+                        var outcome = await recommendations.RecommendAsync(
+                            new RecommendationRequest(Encoding.UTF8.GetBytes(line), Log: !parse.GetValue(noLog)), ct);
+                        Console.Out.WriteLine(JsonSerializer.Serialize(outcome.Body, outcome.Body.GetType(), SmartTripJson.Options));
+                        if (outcome.Status >= 500 || outcome.Status != 200 && !parse.GetValue(jsonl))
+                        {
+                            exitCode = 1;
+                        }
+                    }
+                },
+                services => services.AddSingleton<TimeProvider>(new PinnedDateTimeProvider(day)));
+            return result != 0 ? result : exitCode;
+        });
+        return command;
+    }
+
+    private static IEnumerable<string> ReadLines(TextReader reader)
+    {
+        while (reader.ReadLine() is { } line)
+        {
+            yield return line;
+        }
+    }
+
+    private static async Task<int> RunAsync(Func<IServiceProvider, Task> action, Action<IServiceCollection>? configure = null)
     {
         try
         {
@@ -108,8 +173,12 @@ internal static class Commands
                 .Build();
             var services = new ServiceCollection()
                 .AddSingleton<IConfiguration>(configuration)
-                .AddLogging(logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning))
-                .AddSmartTrip(configuration);
+                .AddLogging(logging => logging
+                    .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace) // standard output carries results only
+                    .AddSimpleConsole(o => o.SingleLine = true)
+                    .SetMinimumLevel(LogLevel.Warning));
+            configure?.Invoke(services);
+            services.AddSmartTrip(configuration);
             await using var provider = services.BuildServiceProvider();
             await action(provider);
             return 0;

@@ -15,9 +15,9 @@ public sealed record RecommendedOccurrence : Occurrence
         IsRelaxed = match.IsRelaxed;
     }
 
-    [JsonPropertyName("match_score")] public int MatchScore { get; init; }
-    [JsonPropertyName("match_details")] public IReadOnlyList<string> MatchDetails { get; init; }
-    [JsonPropertyName("is_relaxed")] public bool IsRelaxed { get; init; }
+    [JsonPropertyName("match_score"), JsonPropertyOrder(1)] public int MatchScore { get; init; }
+    [JsonPropertyName("match_details"), JsonPropertyOrder(1)] public IReadOnlyList<string> MatchDetails { get; init; }
+    [JsonPropertyName("is_relaxed"), JsonPropertyOrder(1)] public bool IsRelaxed { get; init; }
 }
 
 public sealed record ScoreThresholds(

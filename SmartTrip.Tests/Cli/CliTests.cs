@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Dapper;
 using Npgsql;
 using SmartTrip.Tests.Integration;
@@ -8,13 +9,17 @@ namespace SmartTrip.Tests.Cli;
 /// <summary>The built <c>smarttrip</c> tool, run as a separate process with settings from its environment.</summary>
 public sealed class CliTests
 {
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(
-        IReadOnlyDictionary<string, string> environment, params string[] args)
+    private static Task<(int ExitCode, string Output, string Error)> RunAsync(
+        IReadOnlyDictionary<string, string> environment, params string[] args) => RunWithInputAsync(environment, "", args);
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunWithInputAsync(
+        IReadOnlyDictionary<string, string> environment, string input, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = true,
             WorkingDirectory = Path.GetTempPath(),
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "smarttrip.dll"));
@@ -29,6 +34,8 @@ public sealed class CliTests
         }
 
         using var process = Process.Start(start)!;
+        await process.StandardInput.WriteAsync(input);
+        process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
@@ -51,7 +58,7 @@ public sealed class CliTests
         var seed = await RunAsync(environment, "seed");
 
         Assert.Equal(0, migrate.ExitCode);
-        Assert.Contains("Applied 4 migration(s): 0001_catalog, 0002_tracking, 0003_analytics, 0004_event_reference_rows", migrate.Output);
+        Assert.Contains("Applied 5 migration(s): 0001_catalog, 0002_tracking, 0003_analytics, 0004_event_reference_rows, 0005_catalog_version", migrate.Output);
         Assert.Contains("Queues ready: events, events-poison", migrate.Output);
         Assert.Equal(0, again.ExitCode);
         Assert.Contains("Database is up to date.", again.Output);
@@ -84,5 +91,61 @@ public sealed class CliTests
         var line = Assert.Single(result.Error.Trim().Split('\n'));
         Assert.StartsWith("smarttrip: ", line);
         Assert.DoesNotContain(" at ", line);
+    }
+
+    [Fact]
+    public async Task Recommend_prints_the_api_response_for_stdin_as_of_a_day()
+    {
+        var connectionString = await TestServices.CreateSeededDatabaseAsync("clirec");
+        var environment = new Dictionary<string, string> { ["ConnectionStrings__SmartTripDb"] = connectionString };
+
+        var single = await RunWithInputAsync(environment, """{"selected_continents":["Asia"],"budget":8000}""", "recommend", "--as-of", "2026-11-25", "--no-log");
+        var later = await RunWithInputAsync(environment, "{}", "recommend", "--as-of", "2027-06-01");
+        var rejected = await RunWithInputAsync(environment, """{"difficulty":"x"}""", "recommend", "--as-of", "2026-11-25");
+
+        Assert.Equal(0, single.ExitCode);
+        using var response = JsonDocument.Parse(single.Output);
+        Assert.True(response.RootElement.GetProperty("success").GetBoolean());
+        Assert.Equal(10, response.RootElement.GetProperty("count").GetInt32());
+        Assert.All(response.RootElement.GetProperty("data").EnumerateArray(),
+            item => Assert.Equal("Asia", item.GetProperty("template").GetProperty("primaryCountry").GetProperty("continent").GetString()));
+
+        Assert.Equal(0, later.ExitCode);
+        using var laterResponse = JsonDocument.Parse(later.Output);
+        Assert.All(laterResponse.RootElement.GetProperty("data").EnumerateArray(),
+            item => Assert.True(string.CompareOrdinal(item.GetProperty("startDate").GetString(), "2027-06-01") >= 0));
+
+        Assert.Equal(1, rejected.ExitCode);
+        Assert.Equal(
+            """{"success":false,"error":"Invalid preferences","errors":[{"field":"difficulty","message":"difficulty must be an integer from 1 to 5, or null"}],"api_version":"v2"}""",
+            rejected.Output.Trim());
+
+        await using var connection = new NpgsqlConnection(connectionString);
+        var logged = await connection.QueryAsync<Guid>("SELECT request_id FROM recommendation_requests");
+        Assert.Equal([Guid.Parse(laterResponse.RootElement.GetProperty("request_id").GetString()!)], logged);
+    }
+
+    [Fact]
+    public async Task Recommend_jsonl_answers_every_line_and_a_rejected_line_does_not_fail_the_run()
+    {
+        var connectionString = await TestServices.CreateSeededDatabaseAsync("clijsonl");
+        var environment = new Dictionary<string, string> { ["ConnectionStrings__SmartTripDb"] = connectionString };
+
+        var result = await RunWithInputAsync(environment, "{\"budget\":9000}\n{\"month\":13}\n\n{}\n", "recommend", "--as-of", "2026-11-25", "--jsonl", "--no-log");
+
+        Assert.Equal(0, result.ExitCode);
+        var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal([true, false, true], lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("success").GetBoolean()));
+        await using var connection = new NpgsqlConnection(connectionString);
+        Assert.Equal(0, await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM recommendation_requests"));
+    }
+
+    [Fact]
+    public async Task Recommend_rejects_a_day_that_is_not_a_date()
+    {
+        var result = await RunWithInputAsync(new Dictionary<string, string>(), "{}", "recommend", "--as-of", "2026-13-01");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("smarttrip: --as-of must be a date written YYYY-MM-DD, not '2026-13-01'.", result.Error.Trim());
     }
 }
