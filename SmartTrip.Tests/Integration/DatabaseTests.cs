@@ -28,7 +28,7 @@ public sealed class MigrationTests
             "companies", "countries", "guides", "trip_types", "tags", "trip_templates", "trip_occurrences",
             "trip_template_tags", "trip_template_countries", "price_history", "reviews", "users", "sessions",
             "event_categories", "event_types", "events", "trip_interactions", "recommendation_requests",
-            "recommendation_metrics_daily", "evaluation_scenarios", DatabaseMigrator.JournalTable,
+            "recommendation_metrics_daily", "evaluation_scenarios", "catalog_version", DatabaseMigrator.JournalTable,
         ];
         Assert.Equal(expected.Order(), tables.Order());
 
@@ -60,6 +60,30 @@ public sealed class MigrationTests
         var error = await Assert.ThrowsAsync<PostgresException>(() =>
             connection.ExecuteAsync("UPDATE trip_occurrences SET status = 'Sold out' WHERE id = 1"));
         Assert.Equal(PostgresErrorCodes.CheckViolation, error.SqlState);
+    }
+
+    [Fact]
+    public async Task Every_catalogue_change_moves_the_catalogue_version_and_nothing_else_does()
+    {
+        var connectionString = await TestServices.CreateSeededDatabaseAsync("version");
+        await using var connection = new NpgsqlConnection(connectionString);
+        Task<long> Version() => connection.ExecuteScalarAsync<long>("SELECT version FROM catalog_version");
+
+        var seeded = await Version();
+        await connection.ExecuteAsync("UPDATE trip_occurrences SET spots_left = spots_left WHERE id = 1");
+        var afterOccurrence = await Version();
+        await connection.ExecuteAsync("DELETE FROM trip_template_tags WHERE trip_template_id = 1 AND tag_id = 1");
+        var afterTags = await Version();
+        await connection.ExecuteAsync("UPDATE guides SET bio = 'x' WHERE id = 1");
+        var afterGuides = await Version();
+        await connection.ExecuteAsync("INSERT INTO users (anonymous_id) VALUES (gen_random_uuid())");
+        await connection.ExecuteAsync("UPDATE evaluation_scenarios SET description = description");
+
+        Assert.True(seeded > 1);
+        Assert.Equal(seeded + 1, afterOccurrence);
+        Assert.Equal(afterOccurrence + 1, afterTags);
+        Assert.Equal(afterTags + 1, afterGuides);
+        Assert.Equal(afterGuides, await Version());
     }
 }
 
