@@ -49,6 +49,10 @@ internal sealed class HttpFunctionEndpoint
             var result = await UnwrapAsync(returned);
             await ExecuteAsync(result, context);
         }
+        catch (Exception thrown) when (IsClientGone(thrown, context))
+        {
+            // The caller disconnected; there is nobody to answer.
+        }
         catch (Exception thrown)
         {
             var exception = thrown is TargetInvocationException { InnerException: { } inner } ? inner : thrown;
@@ -64,6 +68,10 @@ internal sealed class HttpFunctionEndpoint
             await error.ExecuteAsync(context);
         }
     }
+
+    private static bool IsClientGone(Exception thrown, HttpContext context) =>
+        context.RequestAborted.IsCancellationRequested &&
+        (thrown is OperationCanceledException || thrown.InnerException is OperationCanceledException);
 
     private static async Task<object?> UnwrapAsync(object? returned)
     {
