@@ -1,7 +1,12 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using SmartTrip.Core.Catalog;
+using SmartTrip.Core.Json;
 
 namespace SmartTrip.Core.Recommendations;
+
+/// <summary>A recommendable occurrence with its nested entities, and the same written as JSON.</summary>
+public sealed record HydratedOccurrence(Occurrence Occurrence, byte[] Json);
 
 /// <summary>
 /// One catalogue version in memory: the narrow scoring rows of every recommendable occurrence, and the full
@@ -9,7 +14,7 @@ namespace SmartTrip.Core.Recommendations;
 /// </summary>
 public sealed class CatalogSnapshot(CatalogSnapshotData data, RecommendationRepository repository)
 {
-    private readonly ConcurrentDictionary<int, Occurrence> _occurrences = new();
+    private readonly ConcurrentDictionary<int, HydratedOccurrence> _occurrences = new();
     private (DateOnly Day, int Count) _bookable = (DateOnly.MinValue, -1);
 
     public CatalogSnapshotData Data { get; } = data;
@@ -28,15 +33,15 @@ public sealed class CatalogSnapshot(CatalogSnapshotData data, RecommendationRepo
         return count;
     }
 
-    /// <summary>The full occurrences for the given ids, in that order.</summary>
-    public async Task<IReadOnlyList<Occurrence>> GetOccurrencesAsync(IReadOnlyList<int> ids, CancellationToken ct)
+    /// <summary>The full occurrences for the given ids, in that order, each with its wire-format JSON.</summary>
+    public async Task<IReadOnlyList<HydratedOccurrence>> GetOccurrencesAsync(IReadOnlyList<int> ids, CancellationToken ct)
     {
         var missing = ids.Where(id => !_occurrences.ContainsKey(id)).ToList();
         if (missing.Count > 0)
         {
             foreach (var (id, occurrence) in await repository.HydrateAsync(missing, ct))
             {
-                _occurrences.TryAdd(id, occurrence);
+                _occurrences.TryAdd(id, new HydratedOccurrence(occurrence, JsonSerializer.SerializeToUtf8Bytes(occurrence, SmartTripJson.Options)));
             }
         }
 

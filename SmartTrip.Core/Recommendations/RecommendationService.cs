@@ -71,7 +71,7 @@ public sealed class RecommendationService(
 
         var winners = result.Primary.Results.Concat(result.Relaxed).ToList();
         var occurrences = await snapshot.GetOccurrencesAsync(winners.Select(w => w.Trip.Id).ToList(), ct);
-        var data = winners.Select((w, i) => new RecommendedOccurrence(occurrences[i], w)).ToList();
+        var data = winners.Select((w, i) => new RecommendedOccurrence(occurrences[i].Occurrence, w, occurrences[i].Json)).ToList();
         return Assemble(requestId, preferences, result, snapshot.TotalTripsInDb(today), data);
     }
 
