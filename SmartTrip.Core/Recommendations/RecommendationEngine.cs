@@ -258,25 +258,7 @@ public sealed class RecommendationEngine
             }
         }
 
-        if (p.Budget is { } budget)
-        {
-            var price = trip.EffectivePrice;
-            if (price <= budget)
-            {
-                score += _o.BudgetPerfect;
-                details?.Add(_labels.BudgetWithin);
-            }
-            else if (price <= budget * _o.BudgetGoodMultiplier)
-            {
-                score += _o.BudgetGood;
-                details?.Add(_labels.BudgetSlightlyOver);
-            }
-            else if (price <= budget * _o.BudgetAcceptableMultiplier)
-            {
-                score += _o.BudgetAcceptable;
-                details?.Add(_labels.BudgetOver);
-            }
-        }
+        score += BudgetPoints(p, trip, details, _labels.BudgetSlightlyOver, _labels.BudgetOver);
 
         score += StatusSoonAndGeography(context, trip, details);
         return Math.Clamp(score, 0, 100);
@@ -339,23 +321,8 @@ public sealed class RecommendationEngine
             }
         }
 
-        if (p.Budget is { } budget)
-        {
-            var price = trip.EffectivePrice;
-            if (price <= budget)
-            {
-                score += _o.BudgetPerfect;
-                details?.Add(_labels.BudgetWithin);
-            }
-            else if (price <= budget * _o.BudgetGoodMultiplier)
-            {
-                score += _o.BudgetGood;
-            }
-            else if (price <= budget * _o.BudgetAcceptableMultiplier)
-            {
-                score += _o.BudgetAcceptable;
-            }
-        }
+        // The relaxed tier names only the within-budget tier (D10).
+        score += BudgetPoints(p, trip, details, slightlyOver: null, over: null);
 
         score += StatusSoonAndGeography(context, trip, details);
         return Math.Clamp(score, 0, 100);
@@ -398,6 +365,26 @@ public sealed class RecommendationEngine
                 points += _o.GeoContinent;
                 details?.Add(_labels.ContinentMatch);
             }
+        }
+
+        return points;
+    }
+
+    /// <summary>The budget tiers of both tiers; a null label leaves that tier without a detail.</summary>
+    private int BudgetPoints(TripPreferences p, TripCandidate trip, List<string>? details, string? slightlyOver, string? over)
+    {
+        if (p.Budget is not { } budget)
+        {
+            return 0;
+        }
+
+        var (points, label) = trip.EffectivePrice <= budget ? (_o.BudgetPerfect, _labels.BudgetWithin)
+            : trip.EffectivePrice <= budget * _o.BudgetGoodMultiplier ? (_o.BudgetGood, slightlyOver)
+            : trip.EffectivePrice <= budget * _o.BudgetAcceptableMultiplier ? (_o.BudgetAcceptable, over)
+            : (0, null);
+        if (label is not null)
+        {
+            details?.Add(label);
         }
 
         return points;
