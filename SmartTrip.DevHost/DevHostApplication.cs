@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -29,12 +32,22 @@ public static class DevHostApplication
             ContentRootPath = AppContext.BaseDirectory,
         });
 
-        // local.settings.json sits below every other source, so environment variables win as under Core Tools.
+        // local.settings.json sits below every other source, so environment variables win as under Core Tools;
+        // below it, the documented defaults of the timer schedules.
         var local = new ConfigurationBuilder().AddLocalSettings(LocalSettings.Find()).Sources;
         foreach (var source in local.Reverse())
         {
             builder.Configuration.Sources.Insert(0, source);
         }
+
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["DailyMetricsSchedule"] = "0 15 0 * * *",
+                ["CloseIdleSessionsSchedule"] = "0 */15 * * * *",
+            },
+        });
 
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
         {
@@ -52,13 +65,88 @@ public static class DevHostApplication
             .WithMethods("GET", "POST", "OPTIONS")
             .WithHeaders("Content-Type", "Authorization", "X-Session-ID")
             .WithExposedHeaders("Retry-After")));
+        AddBackgroundTriggers(builder);
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseCors();
         app.UseRouting();
         MapHttpFunctions(app, app.Services.GetRequiredService<HostJson>(), HttpRouteTable.Default);
+        MapAdminApi(app);
         return app;
+    }
+
+    /// <summary>The queue- and timer-triggered functions of SmartTrip.Functions.</summary>
+    public static IReadOnlyList<BackgroundFunction> BackgroundFunctions { get; } =
+        BackgroundFunction.Discover(typeof(HttpRouteTable).Assembly);
+
+    /// <summary>
+    /// Queue listeners and timer schedules for every background function, unless <c>DevHost__BackgroundTriggers</c>
+    /// is false (tests that share one storage emulator run them in one place only).
+    /// </summary>
+    private static void AddBackgroundTriggers(WebApplicationBuilder builder)
+    {
+        foreach (var timer in BackgroundFunctions.Where(f => f.Kind == TriggerKind.Timer))
+        {
+            TimerTriggerScheduler.Schedule(timer, builder.Configuration); // a missing or bad schedule fails at start-up
+        }
+
+        if (string.Equals(builder.Configuration["DevHost:BackgroundTriggers"], "false", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        foreach (var function in BackgroundFunctions)
+        {
+            builder.Services.AddSingleton<IHostedService>(sp =>
+            {
+                var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("SmartTrip.DevHost.Functions");
+                return function.Kind == TriggerKind.Queue
+                    ? new QueueTriggerListener(function, sp, sp.GetRequiredService<IQueueClientFactory>(), sp.GetRequiredService<HostJson>(), logger)
+                    : new TimerTriggerScheduler(function, sp, sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<TimeProvider>(), logger);
+            });
+        }
+    }
+
+    /// <summary>
+    /// <c>POST /admin/functions/{name}</c>, as the Functions host's admin API: runs a queue or timer function now
+    /// (body <c>{"input":"…"}</c> is a queue function's message), with the function key. Answers 202 once the run is
+    /// over (Azure answers before), 404 for an unknown function, 500 when the run failed.
+    /// </summary>
+    private static void MapAdminApi(WebApplication app)
+    {
+        app.MapPost("/admin/functions/{name}", async (string name, HttpContext context) =>
+        {
+            if (!context.RequestServices.GetRequiredService<FunctionKeyPolicy>().IsAuthorized(AuthorizationLevel.Admin, context.Request))
+            {
+                return Results.StatusCode(StatusCodes.Status401Unauthorized);
+            }
+
+            var function = BackgroundFunctions.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
+            if (function is null)
+            {
+                return Results.NotFound();
+            }
+
+            string? input = null;
+            if (context.Request.ContentLength is > 0 || context.Request.Headers.TransferEncoding.Count > 0)
+            {
+                using var body = await System.Text.Json.JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+                input = body.RootElement.TryGetProperty("input", out var value) ? value.GetString() : null;
+            }
+
+            try
+            {
+                await function.InvokeAsync(app.Services, input, context.RequestAborted);
+                return Results.StatusCode(StatusCodes.Status202Accepted);
+            }
+            catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
+            {
+                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SmartTrip.DevHost.Functions")
+                    .LogError(e, "Function {Function} failed when run through the admin API", function.Name);
+                return Results.StatusCode(StatusCodes.Status500InternalServerError);
+            }
+        });
     }
 
     /// <summary>Maps every HTTP-triggered function under the route prefix, as the Functions host does.</summary>

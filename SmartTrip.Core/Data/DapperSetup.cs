@@ -1,4 +1,5 @@
 using System.Data;
+using System.Net;
 using System.Text.Json;
 using Dapper;
 
@@ -19,6 +20,7 @@ public static class DapperSetup
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         SqlMapper.AddTypeHandler(new DateOnlyHandler());
         SqlMapper.AddTypeHandler(new JsonElementHandler());
+        SqlMapper.AddTypeHandler(new IpAddressHandler());
     }
 
     private sealed class DateOnlyHandler : SqlMapper.TypeHandler<DateOnly>
@@ -35,6 +37,14 @@ public static class DapperSetup
             parameter.DbType = DbType.Date;
             parameter.Value = value;
         }
+    }
+
+    /// <summary>IP addresses go to INET columns as they are (Npgsql knows the type).</summary>
+    private sealed class IpAddressHandler : SqlMapper.TypeHandler<IPAddress>
+    {
+        public override IPAddress Parse(object value) => (IPAddress)value;
+
+        public override void SetValue(IDbDataParameter parameter, IPAddress? value) => parameter.Value = (object?)value ?? DBNull.Value;
     }
 
     private sealed class JsonElementHandler : SqlMapper.TypeHandler<JsonElement>

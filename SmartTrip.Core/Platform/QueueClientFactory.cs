@@ -10,7 +10,18 @@ public interface IQueueClientFactory
 
 internal sealed class QueueClientFactory(string? connectionString) : IQueueClientFactory
 {
-    private readonly QueueClientOptions _options = new() { MessageEncoding = QueueMessageEncoding.Base64 };
+    private readonly QueueClientOptions _options = CreateOptions();
+
+    /// <summary>Base64 messages; a queue that does not answer fails within seconds instead of after minutes of retries.</summary>
+    private static QueueClientOptions CreateOptions()
+    {
+        var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        options.Retry.MaxRetries = 2;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(1);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
+        return options;
+    }
 
     public QueueClient GetQueue(string name)
     {

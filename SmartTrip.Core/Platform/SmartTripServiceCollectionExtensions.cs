@@ -6,7 +6,9 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using SmartTrip.Core.Catalog;
 using SmartTrip.Core.Data;
+using SmartTrip.Core.Auth;
 using SmartTrip.Core.Recommendations;
+using SmartTrip.Core.Tracking;
 
 namespace SmartTrip.Core.Platform;
 
@@ -42,6 +44,17 @@ public static class SmartTripServiceCollectionExtensions
         services.TryAddSingleton<CatalogSnapshotCache>();
         services.TryAddSingleton<RecommendationRequestLog>();
         services.TryAddSingleton<RecommendationService>();
+
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section))
+            .Validate(o => string.IsNullOrWhiteSpace(o.Jwks) || IsJwks(o.Jwks), "Auth:Jwks is not a JWKS document.")
+            .ValidateOnStart();
+        services.AddOptions<TrackingOptions>().Bind(configuration.GetSection(TrackingOptions.Section))
+            .Validate(o => o.SessionIdleMinutes is >= 1 and <= 1440, "Tracking:SessionIdleMinutes must be between 1 and 1440.")
+            .ValidateOnStart();
+        services.TryAddSingleton<JwtVerifier>();
+        services.TryAddSingleton<EventIngestion>();
+        services.TryAddSingleton<SessionService>();
+        services.TryAddSingleton<EventsDrainService>();
         return services;
     }
 
@@ -59,6 +72,18 @@ public static class SmartTripServiceCollectionExtensions
         }
 
         return NpgsqlDataSource.Create(builder);
+    }
+
+    private static bool IsJwks(string text)
+    {
+        try
+        {
+            return new Microsoft.IdentityModel.Tokens.JsonWebKeySet(text).Keys.Count > 0;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     public static string RequiredConnectionString(IConfiguration configuration) =>

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using SmartTrip.Core.Data;
+using SmartTrip.Core.Tracking;
 
 namespace SmartTrip.Functions.Http;
 
@@ -18,6 +19,11 @@ public static class ApiErrors
             return ApiResults.ServiceUnavailable(message, retryAfterSeconds);
         }
 
+        if (exception is EventQueueUnavailableException)
+        {
+            return ApiResults.ServiceUnavailable(ApiResults.QueueUnavailable, retryAfterSeconds);
+        }
+
         if (exception is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
         {
             return ApiResults.Error(413, ApiResults.BodyTooLarge);
@@ -28,5 +34,5 @@ public static class ApiErrors
 
     /// <summary>True when the exception is the expected outcome of a problem outside the app (logged as a warning).</summary>
     public static bool IsExpected(Exception exception) =>
-        DatabaseErrors.IsDatabaseFailure(exception) || exception is BadHttpRequestException || exception is OperationCanceledException;
+        DatabaseErrors.IsDatabaseFailure(exception) || exception is EventQueueUnavailableException or BadHttpRequestException || exception is OperationCanceledException;
 }

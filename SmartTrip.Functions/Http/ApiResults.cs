@@ -11,6 +11,9 @@ public static class ApiResults
     public const string MethodNotAllowed = "Method not allowed";
     public const string InternalError = "Internal server error";
     public const string BodyTooLarge = "Request body too large (maximum 1 MB)";
+    public const string NotAnObject = "Request body must be a JSON object";
+    public const string QueueUnavailable = "Event queue unavailable. Please try again later.";
+    public const string AuthenticationRequired = "Authentication required";
 
     public static ApiResult Ok(object body) => new(200, body);
 

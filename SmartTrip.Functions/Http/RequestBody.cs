@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
 namespace SmartTrip.Functions.Http;
@@ -7,6 +8,28 @@ namespace SmartTrip.Functions.Http;
 public static class RequestBody
 {
     public const int MaxBytes = 1_048_576;
+
+    /// <summary>
+    /// The body as a JSON object (an empty body is <c>{}</c>); null when it is not JSON or not an object.
+    /// </summary>
+    public static JsonElement? AsObject(ReadOnlyMemory<byte> body)
+    {
+        var span = body.Span.Trim(" \t\r\n"u8);
+        if (span.IsEmpty)
+        {
+            return JsonDocument.Parse("{}").RootElement.Clone();
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The body's bytes, or null when it is larger than <see cref="MaxBytes"/>.</summary>
     public static async Task<ReadOnlyMemory<byte>?> ReadAsync(HttpRequest request, CancellationToken ct)

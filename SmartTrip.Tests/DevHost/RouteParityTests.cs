@@ -55,12 +55,17 @@ public sealed class RouteParityTests
     [Fact]
     public async Task Development_host_maps_every_http_function_under_the_host_json_route_prefix()
     {
-        await using var app = DevHostApplication.Build([], b => b.WebHost.UseTestServer());
+        await using var app = DevHostApplication.Build([], b =>
+        {
+            b.WebHost.UseTestServer();
+            b.Configuration["DevHost:BackgroundTriggers"] = "false";
+        });
         await app.StartAsync();
 
         var prefix = HostJson.Load(Path.Combine(TestServices.RepositoryRoot, "host.json")).RoutePrefix;
         var mapped = app.Services.GetRequiredService<EndpointDataSource>().Endpoints
             .OfType<RouteEndpoint>()
+            .Where(e => !e.RoutePattern.RawText!.StartsWith("/admin/", StringComparison.Ordinal))
             .Select(e => new Declared(
                 e.DisplayName!,
                 e.RoutePattern.RawText!,
@@ -72,5 +77,29 @@ public sealed class RouteParityTests
         var expected = FromFunctionsMetadata().Select(d => d with { Route = $"/{prefix}/{d.Route}", AuthLevel = "" }).ToList();
         Assert.Equal("api", prefix);
         Assert.Equal(expected, mapped);
+    }
+
+    [Fact]
+    public void Queue_and_timer_functions_match_the_generated_functions_metadata()
+    {
+        var path = Path.Combine(TestServices.RepositoryRoot, "SmartTrip.Functions", "bin",
+            AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug", "net10.0", "functions.metadata");
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        var declared = document.RootElement.EnumerateArray()
+            .SelectMany(f => f.GetProperty("bindings").EnumerateArray()
+                .Where(b => b.GetProperty("type").GetString() is "queueTrigger" or "timerTrigger")
+                .Select(b => $"{f.GetProperty("name").GetString()} {b.GetProperty("type").GetString()} " +
+                             (b.TryGetProperty("queueName", out var queue) ? queue.GetString() : b.GetProperty("schedule").GetString())))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        var discovered = DevHostApplication.BackgroundFunctions
+            .Select(f => $"{f.Name} {(f.Kind == TriggerKind.Queue ? "queueTrigger" : "timerTrigger")} {f.Trigger}")
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        Assert.Contains("EventsDrain queueTrigger events", discovered);
+        Assert.Contains("CloseIdleSessions timerTrigger %CloseIdleSessionsSchedule%", discovered);
+        Assert.Equal(declared, discovered);
     }
 }

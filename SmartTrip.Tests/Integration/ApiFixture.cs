@@ -29,6 +29,17 @@ public class ApiFixture : IAsyncLifetime
 
     protected virtual string DatabasePrefix => "api";
 
+    /// <summary>
+    /// Whether this host drains the queues and runs the timers. Test hosts share one storage emulator, so only the
+    /// event-pipeline tests (one collection, run one at a time) do.
+    /// </summary>
+    protected virtual bool RunsBackgroundTriggers => false;
+
+    /// <summary>Last changes to the host before it starts.</summary>
+    protected virtual void Configure(WebApplicationBuilder builder)
+    {
+    }
+
     /// <summary>The database the host runs on: by default the schema with the catalogue data set.</summary>
     protected virtual Task<string> CreateDatabaseAsync() => TestServices.CreateSeededDatabaseAsync(DatabasePrefix);
 
@@ -44,8 +55,10 @@ public class ApiFixture : IAsyncLifetime
                 ["ConnectionStrings:SmartTripDb"] = ConnectionString,
                 ["AzureWebJobsStorage"] = TestServices.StorageConnectionString,
                 ["Recommendations:CatalogRefreshMilliseconds"] = "0",
+                ["DevHost:BackgroundTriggers"] = RunsBackgroundTriggers ? "true" : "false",
             });
             builder.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
+            Configure(builder);
         });
         await _app.StartAsync();
         Client = _app.GetTestClient();

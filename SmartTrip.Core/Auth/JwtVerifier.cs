@@ -1,0 +1,158 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using SmartTrip.Core.Tracking;
+
+namespace SmartTrip.Core.Auth;
+
+/// <summary>The <c>Auth__*</c> settings: how Supabase access tokens are verified (api.md §1.3).</summary>
+public sealed class AuthOptions
+{
+    public const string Section = "Auth";
+
+    /// <summary>The project's HS256 shared secret; unset = HS256 tokens are not accepted.</summary>
+    public string? JwtSecret { get; set; }
+
+    /// <summary>A JWKS document (JSON) with the public RS256/ES256 keys.</summary>
+    public string? Jwks { get; set; }
+
+    /// <summary>Where to fetch the JWKS document when <see cref="Jwks"/> is unset.</summary>
+    public string? JwksUrl { get; set; }
+
+    public string Audience { get; set; } = "authenticated";
+}
+
+/// <summary>
+/// Verifies <c>Authorization: Bearer</c> tokens. HS256 tokens are checked against the shared secret only, RS256/ES256
+/// tokens against the JWKS keys only (the key decides the algorithm; <c>alg: none</c> never passes); <c>aud</c>, a
+/// future <c>exp</c> (no leeway), <c>nbf</c>/<c>iat</c> not in the future and a non-empty <c>sub</c> are required.
+/// Any failure makes the caller a guest (null); it is never an error.
+/// </summary>
+public sealed class JwtVerifier
+{
+    private static readonly TimeSpan JwksLifetime = TimeSpan.FromHours(1);
+
+    private readonly AuthOptions _options;
+    private readonly TimeProvider _clock;
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly ILogger<JwtVerifier> _logger;
+    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+    private readonly SymmetricSecurityKey? _secret;
+    private readonly SemaphoreSlim _jwksGate = new(1, 1);
+    private (IReadOnlyList<SecurityKey> Keys, DateTimeOffset FetchedAt)? _fetched;
+    private readonly IReadOnlyList<SecurityKey> _configuredKeys;
+
+    public JwtVerifier(IOptions<AuthOptions> options, TimeProvider clock, ILogger<JwtVerifier> logger)
+    {
+        _options = options.Value;
+        _clock = clock;
+        _logger = logger;
+        _secret = string.IsNullOrEmpty(_options.JwtSecret) ? null : new SymmetricSecurityKey(Encoding.UTF8.GetBytes(_options.JwtSecret));
+        _configuredKeys = string.IsNullOrWhiteSpace(_options.Jwks) ? [] : PublicKeys(new JsonWebKeySet(_options.Jwks));
+    }
+
+    /// <summary>True when at least one kind of key is configured.</summary>
+    public bool IsConfigured => _secret is not null || _configuredKeys.Count > 0 || !string.IsNullOrWhiteSpace(_options.JwksUrl);
+
+    /// <summary>The identity in an <c>Authorization</c> header value, or null for a guest.</summary>
+    public async Task<VerifiedIdentity?> VerifyAsync(string? authorization, CancellationToken ct)
+    {
+        if (authorization is null || !authorization.StartsWith("Bearer ", StringComparison.Ordinal) || !IsConfigured)
+        {
+            return null;
+        }
+
+        var token = authorization["Bearer ".Length..];
+        JsonWebToken jwt;
+        try
+        {
+            jwt = _handler.ReadJsonWebToken(token);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+
+        IReadOnlyList<SecurityKey> keys = jwt.Alg switch
+        {
+            SecurityAlgorithms.HmacSha256 when _secret is not null => [_secret],
+            SecurityAlgorithms.RsaSha256 or SecurityAlgorithms.EcdsaSha256 => (await PublicKeysAsync(ct))
+                .Where(k => k.KeyId == jwt.Kid || string.IsNullOrEmpty(jwt.Kid)).ToList(),
+            _ => [],
+        };
+        if (keys.Count == 0)
+        {
+            return null;
+        }
+
+        var now = _clock.GetUtcNow().UtcDateTime;
+        var parameters = new TokenValidationParameters
+        {
+            ValidateIssuer = false,
+            ValidAudience = _options.Audience,
+            ValidAlgorithms = [jwt.Alg],
+            IssuerSigningKeys = keys,
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+            ClockSkew = TimeSpan.Zero,
+            LifetimeValidator = (notBefore, expires, _, _) => expires is { } exp && now < exp && (notBefore is not { } nbf || nbf <= now),
+        };
+
+        var result = await _handler.ValidateTokenAsync(token, parameters);
+        if (!result.IsValid)
+        {
+            _logger.LogDebug(result.Exception, "A bearer token was refused; the caller is a guest");
+            return null;
+        }
+
+        if (jwt.TryGetPayloadValue<long>("iat", out var issuedAt) && DateTimeOffset.FromUnixTimeSeconds(issuedAt).UtcDateTime > now)
+        {
+            return null;
+        }
+
+        if (!jwt.TryGetPayloadValue<string>("sub", out var sub) || string.IsNullOrEmpty(sub))
+        {
+            return null;
+        }
+
+        var email = jwt.TryGetPayloadValue<string>("email", out var value) && !string.IsNullOrEmpty(value) ? value : null;
+        return new VerifiedIdentity(sub, email);
+    }
+
+    private async Task<IReadOnlyList<SecurityKey>> PublicKeysAsync(CancellationToken ct)
+    {
+        if (_configuredKeys.Count > 0 || string.IsNullOrWhiteSpace(_options.JwksUrl))
+        {
+            return _configuredKeys;
+        }
+
+        if (_fetched is { } cached && _clock.GetUtcNow() - cached.FetchedAt < JwksLifetime)
+        {
+            return cached.Keys;
+        }
+
+        await _jwksGate.WaitAsync(ct);
+        try
+        {
+            var document = await Http.GetStringAsync(_options.JwksUrl, ct);
+            var keys = PublicKeys(new JsonWebKeySet(document));
+            _fetched = (keys, _clock.GetUtcNow());
+            return keys;
+        }
+        catch (Exception exception) when (exception is HttpRequestException or ArgumentException or TaskCanceledException)
+        {
+            _logger.LogWarning(exception, "Could not fetch the JWKS document from {JwksUrl}", _options.JwksUrl);
+            return _fetched?.Keys ?? [];
+        }
+        finally
+        {
+            _jwksGate.Release();
+        }
+    }
+
+    /// <summary>Only asymmetric keys come from a JWKS: a symmetric key there must never verify an HS256 token.</summary>
+    private static IReadOnlyList<SecurityKey> PublicKeys(JsonWebKeySet set) =>
+        set.Keys.Where(k => k.Kty is JsonWebAlgorithmsKeyTypes.RSA or JsonWebAlgorithmsKeyTypes.EllipticCurve).Cast<SecurityKey>().ToList();
+}

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Azure;
+using SmartTrip.Core.Platform;
+
+namespace SmartTrip.Core.Tracking;
+
+/// <summary>Settings of the tracking pipeline (<c>Tracking__*</c>).</summary>
+public sealed class TrackingOptions
+{
+    public const string Section = "Tracking";
+
+    /// <summary>Sessions idle for longer than this are closed by CloseIdleSessions (events.md §1.4).</summary>
+    public int SessionIdleMinutes { get; set; } = 30;
+}
+
+/// <summary>The queue could not take the events; nothing of the request counts as accepted.</summary>
+public sealed class EventQueueUnavailableException(Exception inner) : Exception("The events queue is unavailable.", inner);
+
+public sealed record BatchItemError(
+    [property: JsonPropertyName("index")] int Index,
+    [property: JsonPropertyName("error")] string Error);
+
+/// <summary>The outcome of a batch: how many events were accepted and why the others were not.</summary>
+public sealed record BatchOutcome(int Processed, int Total, IReadOnlyList<BatchItemError> Errors);
+
+/// <summary>
+/// The synchronous half of event tracking: validate, normalise and enqueue accepted events as versioned envelopes
+/// (D16), many events per message.
+/// </summary>
+public sealed class EventIngestion(IQueueClientFactory queues, TimeProvider clock)
+{
+    public const int MaxBatch = 100;
+
+    /// <summary>Validates every item; enqueues the accepted ones (in order) and reports the others by index.</summary>
+    public async Task<BatchOutcome> AcceptBatchAsync(JsonElement events, VerifiedIdentity? identity, CancellationToken ct)
+    {
+        var accepted = new List<TrackedEvent>();
+        var errors = new List<BatchItemError>();
+        var index = 0;
+        foreach (var item in events.EnumerateArray())
+        {
+            var (tracked, error) = EventValidator.Validate(item, index);
+            if (tracked is not null)
+            {
+                accepted.Add(tracked);
+            }
+            else
+            {
+                errors.Add(new BatchItemError(index, error!.Message));
+            }
+
+            index++;
+        }
+
+        await EnqueueAsync(accepted, identity, ct);
+        return new BatchOutcome(accepted.Count, index, errors);
+    }
+
+    /// <summary>Packs the events into messages of at most 48 000 bytes and sends them to the <c>events</c> queue.</summary>
+    public async Task EnqueueAsync(IReadOnlyList<TrackedEvent> events, VerifiedIdentity? identity, CancellationToken ct)
+    {
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        var queue = queues.GetQueue(QueueNames.Events);
+        foreach (var message in EventEnvelope.Pack(clock.GetUtcNow(), identity, events))
+        {
+            try
+            {
+                await queue.SendMessageAsync(new BinaryData(message), cancellationToken: ct);
+            }
+            catch (Exception exception) when (exception is RequestFailedException or HttpRequestException or AggregateException
+                                                  or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                throw new EventQueueUnavailableException(exception);
+            }
+        }
+    }
+}

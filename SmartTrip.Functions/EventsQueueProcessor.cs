@@ -1,0 +1,28 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using SmartTrip.Core.Platform;
+using SmartTrip.Core.Tracking;
+
+namespace SmartTrip.Functions;
+
+/// <summary>
+/// EventsDrain (events.md §4): one message, one transaction. Failures throw, so the host retries the message and
+/// moves it to <c>events-poison</c> after host.json's <c>maxDequeueCount</c>; a message that is not an envelope is
+/// moved there at once, since retrying cannot help it.
+/// </summary>
+public sealed class EventsQueueProcessor(EventsDrainService drain, IQueueClientFactory queues, ILogger<EventsQueueProcessor> logger)
+{
+    [Function(nameof(EventsDrain))]
+    public async Task EventsDrain([QueueTrigger(QueueNames.Events)] string message, CancellationToken ct)
+    {
+        if (EventEnvelope.TryRead(message) is not { } envelope)
+        {
+            logger.LogError("A message on {Queue} is not an event envelope; moving it to {PoisonQueue}", QueueNames.Events, QueueNames.EventsPoison);
+            await queues.GetQueue(QueueNames.EventsPoison).SendMessageAsync(message, ct);
+            return;
+        }
+
+        var result = await drain.DrainAsync(envelope, ct);
+        logger.LogInformation("Drained {EventCount} events, {InsertedCount} new", result.Events, result.Inserted);
+    }
+}

@@ -1,0 +1,214 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using SmartTrip.Core.Auth;
+using SmartTrip.Core.Tracking;
+using SmartTrip.Core.Validation;
+using SmartTrip.Functions.Http;
+
+namespace SmartTrip.Functions;
+
+/// <summary>Sessions, identity and event intake (api.md §7, events.md §1–§3).</summary>
+public sealed class TrackingFunctions(SessionService sessions, EventIngestion ingestion, JwtVerifier jwt)
+{
+    [Function(nameof(StartSession))]
+    public async Task<IActionResult> StartSession(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "session/start")] HttpRequest req, CancellationToken ct)
+    {
+        var (body, failure) = await ReadObjectAsync(req, ct);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        var (start, error) = ReadSessionStart(body, req);
+        if (start is null)
+        {
+            return ApiResults.BadRequest(error!);
+        }
+
+        var result = await sessions.StartAsync(start, await IdentityAsync(req, ct), ct);
+        return result.Status == SessionStartStatus.Ended
+            ? ApiResults.Error(409, "Session has ended. Start a new session with a new session_id.")
+            : ApiResults.Ok(new SessionStarted(result.UserId, result.SessionId, result.Status == SessionStartStatus.Created));
+    }
+
+    [Function(nameof(TrackEvent))]
+    public async Task<IActionResult> TrackEvent(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "events")] HttpRequest req, CancellationToken ct)
+    {
+        var (body, failure) = await ReadObjectAsync(req, ct);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        var (tracked, error) = EventValidator.Validate(body, 0);
+        if (tracked is null)
+        {
+            return ApiResults.BadRequest(error!.Message, [new FieldError(error.Field, error.Message)]);
+        }
+
+        await ingestion.EnqueueAsync([tracked], await IdentityAsync(req, ct), ct);
+        return new ApiResult(202, new EventAccepted(tracked.EventId));
+    }
+
+    [Function(nameof(TrackEventBatch))]
+    public async Task<IActionResult> TrackEventBatch(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "events/batch")] HttpRequest req, CancellationToken ct)
+    {
+        var (body, failure) = await ReadObjectAsync(req, ct);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        if (!body.TryGetProperty("events", out var events) || events.ValueKind != JsonValueKind.Array || events.GetArrayLength() == 0)
+        {
+            return ApiResults.BadRequest("No events provided");
+        }
+
+        if (events.GetArrayLength() > EventIngestion.MaxBatch)
+        {
+            return ApiResults.BadRequest("Maximum 100 events per batch");
+        }
+
+        var outcome = await ingestion.AcceptBatchAsync(events, await IdentityAsync(req, ct), ct);
+        return new ApiResult(202, new BatchAccepted(outcome.Processed, outcome.Total, outcome.Errors.Count == 0 ? null : outcome.Errors));
+    }
+
+    [Function(nameof(IdentifyUser))]
+    public async Task<IActionResult> IdentifyUser(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "user/identify")] HttpRequest req, CancellationToken ct)
+    {
+        if (await IdentityAsync(req, ct) is not { } identity)
+        {
+            return ApiResults.Error(401, ApiResults.AuthenticationRequired);
+        }
+
+        var (body, failure) = await ReadObjectAsync(req, ct);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        if (!body.TryGetProperty("anonymous_id", out var anonymous) || IsEmpty(anonymous))
+        {
+            return ApiResults.BadRequest("anonymous_id required");
+        }
+
+        if (anonymous.ValueKind != JsonValueKind.String || !TrackingIds.TryParseUuid(anonymous.GetString(), out var anonymousId))
+        {
+            return ApiResults.BadRequest("Invalid UUID format for anonymous_id");
+        }
+
+        return ApiResults.Ok(new UserIdentified(await sessions.IdentifyAsync(anonymousId, identity, ct)));
+    }
+
+    [Function(nameof(GetEventTypes))]
+    public IActionResult GetEventTypes(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "events/types")] HttpRequest req) =>
+        ApiResults.Ok(new EventTypesBody(
+            EventCatalog.Types.Select(t => t.Type).ToList(),
+            EventCatalog.Types.GroupBy(t => t.Category).ToDictionary(g => g.Key, g => g.Select(t => t.Type).ToList()),
+            EventCatalog.Sources));
+
+    private Task<VerifiedIdentity?> IdentityAsync(HttpRequest req, CancellationToken ct) =>
+        jwt.VerifyAsync(req.Headers.Authorization.FirstOrDefault(), ct);
+
+    /// <summary>The body as a JSON object (an empty body is <c>{}</c>), or the 413 / 400 it deserves.</summary>
+    private static async Task<(JsonElement Body, ApiResult? Failure)> ReadObjectAsync(HttpRequest req, CancellationToken ct)
+    {
+        if (await RequestBody.ReadAsync(req, ct) is not { } bytes)
+        {
+            return (default, ApiResults.Error(413, ApiResults.BodyTooLarge));
+        }
+
+        return RequestBody.AsObject(bytes) is { } body ? (body, null) : (default, ApiResults.BadRequest(ApiResults.NotAnObject));
+    }
+
+    private static bool IsEmpty(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Null || value.ValueKind == JsonValueKind.String && value.GetString()!.Length == 0;
+
+    /// <summary>The checks of events.md §1.2, in order; the first failure is the 400 message.</summary>
+    private static (SessionStart? Start, string? Error) ReadSessionStart(JsonElement body, HttpRequest req)
+    {
+        foreach (var field in new[] { "session_id", "anonymous_id" })
+        {
+            if (!body.TryGetProperty(field, out var value) || IsEmpty(value))
+            {
+                return (null, $"{field} required");
+            }
+        }
+
+        var session = body.GetProperty("session_id");
+        var anonymous = body.GetProperty("anonymous_id");
+        if (session.ValueKind != JsonValueKind.String || !TrackingIds.TryParseUuid(session.GetString(), out var sessionId) ||
+            anonymous.ValueKind != JsonValueKind.String || !TrackingIds.TryParseUuid(anonymous.GetString(), out var anonymousId))
+        {
+            return (null, "Invalid UUID format for session_id or anonymous_id");
+        }
+
+        string? device = null, referrer = null;
+        if (body.TryGetProperty("device_type", out var deviceValue) && deviceValue.ValueKind != JsonValueKind.Null)
+        {
+            if (deviceValue.ValueKind != JsonValueKind.String || deviceValue.GetString()!.Length > 20)
+            {
+                return (null, "device_type must be a string of at most 20 characters");
+            }
+
+            device = deviceValue.GetString();
+        }
+
+        if (body.TryGetProperty("referrer", out var referrerValue) && referrerValue.ValueKind != JsonValueKind.Null)
+        {
+            if (referrerValue.ValueKind != JsonValueKind.String)
+            {
+                return (null, "referrer must be a string");
+            }
+
+            referrer = referrerValue.GetString();
+        }
+
+        var ip = TrackingIds.ClientIp(name => req.Headers[name].FirstOrDefault(), req.HttpContext.Connection.RemoteIpAddress);
+        return (new SessionStart(sessionId, anonymousId, device, referrer, req.Headers.UserAgent.FirstOrDefault(), ip), null);
+    }
+}
+
+public sealed record SessionStarted(
+    [property: JsonPropertyName("user_id")] int UserId,
+    [property: JsonPropertyName("session_id")] Guid SessionId,
+    [property: JsonPropertyName("is_new_session")] bool IsNewSession)
+{
+    [JsonPropertyName("success"), JsonPropertyOrder(-1)] public bool Success => true;
+}
+
+public sealed record EventAccepted([property: JsonPropertyName("event_id")] Guid EventId)
+{
+    [JsonPropertyName("success"), JsonPropertyOrder(-1)] public bool Success => true;
+}
+
+public sealed record BatchAccepted(
+    [property: JsonPropertyName("processed")] int Processed,
+    [property: JsonPropertyName("total")] int Total,
+    [property: JsonPropertyName("errors")] IReadOnlyList<BatchItemError>? Errors)
+{
+    [JsonPropertyName("success"), JsonPropertyOrder(-1)] public bool Success => true;
+}
+
+public sealed record UserIdentified([property: JsonPropertyName("user_id")] int UserId)
+{
+    [JsonPropertyName("success"), JsonPropertyOrder(-1)] public bool Success => true;
+
+    [JsonPropertyName("is_registered")] public bool IsRegistered => true;
+}
+
+public sealed record EventTypesBody(
+    [property: JsonPropertyName("event_types")] IReadOnlyList<string> EventTypes,
+    [property: JsonPropertyName("categories")] IReadOnlyDictionary<string, List<string>> Categories,
+    [property: JsonPropertyName("valid_sources")] IReadOnlyList<string> ValidSources)
+{
+    [JsonPropertyName("success"), JsonPropertyOrder(-1)] public bool Success => true;
+}
