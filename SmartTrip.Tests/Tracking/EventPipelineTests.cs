@@ -1,0 +1,284 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+using SmartTrip.Core.Platform;
+
+namespace SmartTrip.Tests.Tracking;
+
+/// <summary>HTTP → queue → drain → PostgreSQL on the real Azurite and PostgreSQL (events.md §7 and the fault cases).</summary>
+[Collection(EventPipelineCollection.Name)]
+public sealed class EventPipelineTests(EventsFixture api)
+{
+    private sealed record Counters
+    {
+        public int ImpressionCount { get; init; }
+        public int ClickCount { get; init; }
+        public int SaveCount { get; init; }
+        public int WhatsappContactCount { get; init; }
+        public int PhoneContactCount { get; init; }
+        public int BookingStartCount { get; init; }
+        public int TotalDwellTimeSeconds { get; init; }
+        public int AvgDwellTimeSeconds { get; init; }
+        public decimal? ClickThroughRate { get; init; }
+        public decimal? SaveRate { get; init; }
+        public decimal? ContactRate { get; init; }
+        public DateTime? LastClickedAt { get; init; }
+    }
+
+    private async Task<(int Status, JsonElement Body)> PostAsync(string path, object body, string? token = null)
+    {
+        var headers = token is null ? null : new Dictionary<string, string> { ["Authorization"] = "Bearer " + token };
+        return await api.PostJsonAsync(path, JsonSerializer.Serialize(body), headers);
+    }
+
+    private static Dictionary<string, object?> Event(string type, Guid session, Guid anonymous, object? extra = null)
+    {
+        var item = new Dictionary<string, object?> { ["event_type"] = type, ["session_id"] = session, ["anonymous_id"] = anonymous };
+        foreach (var property in extra?.GetType().GetProperties() ?? [])
+        {
+            item[property.Name] = property.GetValue(extra);
+        }
+
+        return item;
+    }
+
+    private async Task<int> StartSessionAsync(Guid session, Guid anonymous)
+    {
+        var (status, body) = await PostAsync("/api/session/start", new { session_id = session, anonymous_id = anonymous });
+        Assert.Equal(200, status);
+        return body.GetProperty("user_id").GetInt32();
+    }
+
+    [Fact]
+    public async Task The_worked_batch_example_lands_with_every_counter_right()
+    {
+        var (session, anonymous, trip) = (Guid.NewGuid(), Guid.NewGuid(), 5005);
+        var userId = await StartSessionAsync(session, anonymous);
+        object[] events =
+        [
+            Event("search_submit", session, anonymous, new { metadata = new { preferences = new { budget = 9000 }, search_type = "focused_search" } }),
+            Event("impression", session, anonymous, new { trip_id = trip, source = "search_results", position = 1, score = 87 }),
+            Event("impression", session, anonymous, new { trip_id = trip }),
+            Event("trip_dwell_time", session, anonymous, new { trip_id = trip, metadata = new { duration_seconds = 45 } }),
+            Event("save_trip", session, anonymous, new { trip_id = trip }),
+            Event("contact_phone", session, anonymous, new { trip_id = trip }),
+            Event("contact_whatsapp", session, anonymous, new { trip_id = trip }),
+            Event("booking_start", session, anonymous, new { trip_id = trip }),
+            Event("results_view", session, anonymous, new { recommendation_request_id = "bad" }),
+            Event("bogus", session, anonymous),
+            new Dictionary<string, object?> { ["event_type"] = "page_view", ["anonymous_id"] = anonymous },
+        ];
+
+        var (status, body) = await PostAsync("/api/events/batch", new { events });
+
+        Assert.Equal(202, status);
+        Assert.Equal(
+            """{"success":true,"processed":9,"total":11,"errors":[{"index":9,"error":"Invalid event type: bogus. Valid types: booking_start, click_trip, contact_phone, contact_whatsapp, filter_change, filter_removed, impression, page_view, results_view, save_trip, scroll_depth, search_submit, share_trip, sort_change, trip_dwell_time, trip_view, unsave_trip"},{"index":10,"error":"Missing required field: session_id"}]}""",
+            body.GetRawText());
+
+        await api.WaitUntilAsync("SELECT count(*) = 9 FROM events WHERE session_id = @session", new { session });
+        await using var db = api.Database();
+        var rows = (await db.QueryAsync<(int UserId, int TypeId, string? Source, int? Position, decimal? Score, Guid? RequestId)>(
+            """
+            SELECT user_id, event_type_id, source, position_in_results, score_at_time, recommendation_request_id
+              FROM events WHERE session_id = @session ORDER BY id
+            """, new { session })).ToList();
+        Assert.All(rows, r => Assert.Equal(userId, r.UserId));
+        Assert.Equal([21, 13, 13, 9, 10, 16, 15, 18, 22], rows.Select(r => r.TypeId));
+        Assert.Equal(("search_results", 1, 87.00m), (rows[1].Source, rows[1].Position, rows[1].Score));
+        Assert.Null(rows[8].RequestId);
+        Assert.Equal(1, await db.ExecuteScalarAsync<int>("SELECT count(DISTINCT \"timestamp\") FROM events WHERE session_id = @session", new { session }));
+
+        var sessionRow = await db.QuerySingleAsync<(int Search, int Click, int Save, int Contact)>(
+            "SELECT search_count, click_count, save_count, contact_count FROM sessions WHERE session_id = @session", new { session });
+        Assert.Equal((1, 0, 1, 2), sessionRow);
+        var user = await db.QuerySingleAsync<(int Searches, int Clicks, int Sessions, bool LastSeenIsReceived)>(
+            """
+            SELECT total_searches, total_clicks, total_sessions,
+                   last_seen_at = (SELECT max("timestamp") FROM events WHERE session_id = @session)
+              FROM users WHERE id = @userId
+            """, new { userId, session });
+        Assert.Equal((1, 0, 1, true), user);
+
+        var counters = await db.QuerySingleAsync<Counters>("SELECT * FROM trip_interactions WHERE trip_id = @trip", new { trip });
+        Assert.Equal(
+            new Counters
+            {
+                ImpressionCount = 2, SaveCount = 1, WhatsappContactCount = 1, PhoneContactCount = 1, BookingStartCount = 1,
+                TotalDwellTimeSeconds = 45, AvgDwellTimeSeconds = 0, ClickThroughRate = 0.0000m,
+            },
+            counters);
+    }
+
+    [Fact]
+    public async Task A_click_drained_before_the_batch_sets_the_rates_and_the_dwell_average()
+    {
+        var (session, anonymous, trip) = (Guid.NewGuid(), Guid.NewGuid(), 5006);
+        await StartSessionAsync(session, anonymous);
+        var (clickStatus, _) = await PostAsync("/api/events", Event("click_trip", session, anonymous, new { trip_id = trip, source = "search_results" }));
+        Assert.Equal(202, clickStatus);
+        await api.WaitUntilAsync("SELECT count(*) = 1 FROM events WHERE session_id = @session", new { session });
+
+        await PostAsync("/api/events/batch", new
+        {
+            events = new object[]
+            {
+                Event("impression", session, anonymous, new { trip_id = trip }),
+                Event("impression", session, anonymous, new { trip_id = trip }),
+                Event("trip_dwell_time", session, anonymous, new { trip_id = trip, metadata = new { duration_seconds = 45 } }),
+                Event("save_trip", session, anonymous, new { trip_id = trip }),
+                Event("contact_phone", session, anonymous, new { trip_id = trip }),
+                Event("contact_whatsapp", session, anonymous, new { trip_id = trip }),
+            },
+        });
+        await api.WaitUntilAsync("SELECT count(*) = 7 FROM events WHERE session_id = @session", new { session });
+
+        await using var db = api.Database();
+        var counters = await db.QuerySingleAsync<Counters>("SELECT * FROM trip_interactions WHERE trip_id = @trip", new { trip });
+        Assert.Equal((1, 0.5000m, 1.0000m, 2.0000m, 45), (counters.ClickCount, counters.ClickThroughRate, counters.SaveRate, counters.ContactRate, counters.AvgDwellTimeSeconds));
+        Assert.NotNull(counters.LastClickedAt);
+        Assert.Equal(1, await db.ExecuteScalarAsync<int>("SELECT click_count FROM sessions WHERE session_id = @session", new { session }));
+    }
+
+    [Fact]
+    public async Task The_same_message_delivered_twice_is_counted_once()
+    {
+        var (session, anonymous, trip) = (Guid.NewGuid(), Guid.NewGuid(), 5007);
+        await StartSessionAsync(session, anonymous);
+        var message = $$"""
+            {"version":1,"received_at":"2026-11-25T10:00:00.125Z","identity":null,"events":[
+             {"event_id":"{{Guid.NewGuid()}}","index":0,"event_type":"click_trip","session_id":"{{session}}","anonymous_id":"{{anonymous}}",
+              "trip_id":{{trip}},"source":"search_results","recommendation_request_id":null,"metadata":{},"position":null,"score":null,
+              "client_timestamp":null,"page_url":null,"referrer":null}]}
+            """;
+
+        await api.Queue(QueueNames.Events).SendMessageAsync(message);
+        await api.Queue(QueueNames.Events).SendMessageAsync(message);
+        await api.WaitUntilAsync("SELECT count(*) = 1 FROM events WHERE session_id = @session", new { session });
+        await api.WaitUntilAsync("SELECT (SELECT count(*) FROM events) > 0"); // let the second copy be processed too
+        await Task.Delay(1500);
+
+        await using var db = api.Database();
+        Assert.Equal(1, await db.ExecuteScalarAsync<int>("SELECT count(*) FROM events WHERE session_id = @session", new { session }));
+        Assert.Equal(1, await db.ExecuteScalarAsync<int>("SELECT click_count FROM trip_interactions WHERE trip_id = @trip", new { trip }));
+        Assert.Equal(1, await db.ExecuteScalarAsync<int>("SELECT click_count FROM sessions WHERE session_id = @session", new { session }));
+        Assert.Equal(1, await db.ExecuteScalarAsync<int>("SELECT total_clicks FROM users WHERE anonymous_id = @anonymous", new { anonymous }));
+    }
+
+    [Fact]
+    public async Task A_drain_that_fails_after_half_its_work_is_retried_and_counts_once()
+    {
+        var (session, anonymous, trip) = (Guid.NewGuid(), Guid.NewGuid(), 5008);
+        await StartSessionAsync(session, anonymous);
+        await using var db = api.Database();
+        // The failure comes after the events are inserted: updating this trip's counters raises an error.
+        await db.ExecuteAsync($"""
+            CREATE FUNCTION fail_trip_{trip}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN IF NEW.trip_id = {trip} THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$;
+            CREATE TRIGGER fail_trip_{trip} BEFORE UPDATE ON trip_interactions FOR EACH ROW EXECUTE FUNCTION fail_trip_{trip}();
+            """);
+        try
+        {
+            await PostAsync("/api/events/batch", new
+            {
+                events = new object[]
+                {
+                    Event("search_submit", session, anonymous),
+                    Event("impression", session, anonymous, new { trip_id = trip }),
+                    Event("click_trip", session, anonymous, new { trip_id = trip, source = "homepage" }),
+                },
+            });
+            await Task.Delay(2500); // at least two failed attempts
+
+            Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT count(*) FROM events WHERE session_id = @session", new { session }));
+            Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT search_count FROM sessions WHERE session_id = @session", new { session }));
+        }
+        finally
+        {
+            await db.ExecuteAsync($"DROP TRIGGER fail_trip_{trip} ON trip_interactions; DROP FUNCTION fail_trip_{trip}();");
+        }
+
+        await api.WaitUntilAsync("SELECT count(*) = 3 FROM events WHERE session_id = @session", new { session });
+        var counters = await db.QuerySingleAsync<Counters>("SELECT * FROM trip_interactions WHERE trip_id = @trip", new { trip });
+        Assert.Equal((1, 1, 1.0000m), (counters.ImpressionCount, counters.ClickCount, counters.ClickThroughRate));
+        Assert.Equal((1, 1), await db.QuerySingleAsync<(int, int)>(
+            "SELECT search_count, click_count FROM sessions WHERE session_id = @session", new { session }));
+    }
+
+    [Fact]
+    public async Task With_the_database_unreachable_the_message_waits_and_nothing_is_lost()
+    {
+        var (session, anonymous) = (Guid.NewGuid(), Guid.NewGuid());
+        await StartSessionAsync(session, anonymous);
+        var database = new NpgsqlConnectionStringBuilder(api.ConnectionString).Database!;
+        await using var admin = new NpgsqlConnection(Integration.TestServices.AdminConnectionString);
+        await admin.ExecuteAsync($"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS false");
+        await admin.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @database", new { database });
+        NpgsqlConnection.ClearAllPools();
+        try
+        {
+            var (status, _) = await PostAsync("/api/events", Event("page_view", session, anonymous));
+            Assert.Equal(202, status);
+            await Task.Delay(2500); // the drain fails at least twice while the database is away
+        }
+        finally
+        {
+            await admin.ExecuteAsync($"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS true");
+        }
+
+        await api.WaitUntilAsync("SELECT count(*) = 1 FROM events WHERE session_id = @session", new { session });
+    }
+
+    [Fact]
+    public async Task A_message_that_always_fails_moves_to_the_poison_queue_after_five_tries()
+    {
+        var (session, anonymous) = (Guid.NewGuid(), Guid.NewGuid());
+        await using var db = api.Database();
+        await db.ExecuteAsync($"""
+            CREATE FUNCTION fail_session() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN IF NEW.session_id = '{session}' THEN RAISE EXCEPTION 'always failing'; END IF; RETURN NEW; END $$;
+            CREATE TRIGGER fail_session BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION fail_session();
+            """);
+        try
+        {
+            await PostAsync("/api/events", Event("page_view", session, anonymous));
+            var poison = api.Queue(QueueNames.EventsPoison);
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            string? found = null;
+            while (found is null && DateTime.UtcNow < deadline)
+            {
+                var peeked = (await poison.PeekMessagesAsync(32)).Value;
+                found = peeked.Select(m => m.Body.ToString()).FirstOrDefault(b => b.Contains(session.ToString(), StringComparison.Ordinal));
+                await Task.Delay(200);
+            }
+
+            Assert.NotNull(found);
+            Assert.Equal(1, JsonDocument.Parse(found!).RootElement.GetProperty("version").GetInt32());
+            Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT count(*) FROM events WHERE session_id = @session", new { session }));
+        }
+        finally
+        {
+            await db.ExecuteAsync("DROP TRIGGER fail_session ON events; DROP FUNCTION fail_session();");
+        }
+    }
+
+    [Fact]
+    public async Task A_message_that_is_not_an_envelope_goes_straight_to_poison()
+    {
+        var marker = $"not-an-envelope-{Guid.NewGuid()}";
+        await api.Queue(QueueNames.Events).SendMessageAsync(marker);
+
+        var poison = api.Queue(QueueNames.EventsPoison);
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var found = false;
+        while (!found && DateTime.UtcNow < deadline)
+        {
+            found = (await poison.PeekMessagesAsync(32)).Value.Any(m => m.Body.ToString() == marker);
+            await Task.Delay(200);
+        }
+
+        Assert.True(found);
+    }
+}

@@ -1,0 +1,119 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Azure.Storage.Queues;
+using Dapper;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Npgsql;
+using SmartTrip.Core.Data;
+using SmartTrip.Core.Platform;
+using SmartTrip.DevHost;
+using SmartTrip.Tests.Integration;
+
+namespace SmartTrip.Tests.Tracking;
+
+/// <summary>
+/// The development host with its queue listener running against the test Azurite and a migrated database of its own,
+/// failed messages retried after one second, and JWT keys the tests sign with (an HS256 secret and an RSA JWKS).
+/// </summary>
+public sealed class EventsFixture : ApiFixture
+{
+    public const string JwtSecret = "test-signing-secret-that-is-long-enough-for-hs256";
+
+    public RsaSecurityKey RsaKey { get; } = new(RSA.Create(2048)) { KeyId = "rsa-1" };
+
+    protected override string DatabasePrefix => "events";
+
+    protected override bool RunsBackgroundTriggers => true;
+
+    protected override async Task<string> CreateDatabaseAsync()
+    {
+        await ClearQueuesAsync();
+        var connectionString = await TestServices.CreateDatabaseAsync(DatabasePrefix);
+        new DatabaseMigrator(NullLogger<DatabaseMigrator>.Instance).Migrate(connectionString);
+        return connectionString;
+    }
+
+    protected override void Configure(WebApplicationBuilder builder)
+    {
+        var parameters = RsaKey.Rsa.ExportParameters(false);
+        var publicKey = new Dictionary<string, string>
+        {
+            ["kty"] = "RSA", ["kid"] = RsaKey.KeyId, ["use"] = "sig", ["alg"] = "RS256",
+            ["n"] = Base64UrlEncoder.Encode(parameters.Modulus!), ["e"] = Base64UrlEncoder.Encode(parameters.Exponent!),
+        };
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Auth:JwtSecret"] = JwtSecret,
+            ["Auth:Jwks"] = JsonSerializer.Serialize(new { keys = new[] { publicKey } }),
+        });
+        var hostJson = HostJson.Load(HostJson.DefaultPath);
+        builder.Services.Replace(ServiceDescriptor.Singleton(hostJson with
+        {
+            Queues = hostJson.Queues with { VisibilityTimeout = TimeSpan.FromSeconds(1), MaxPollingInterval = TimeSpan.FromMilliseconds(200) },
+        }));
+    }
+
+    public static async Task ClearQueuesAsync()
+    {
+        await TestServices.EnsureQueuesAsync();
+        foreach (var name in new[] { QueueNames.Events, QueueNames.EventsPoison })
+        {
+            await new QueueClient(TestServices.StorageConnectionString, name).ClearMessagesAsync();
+        }
+    }
+
+    public QueueClient Queue(string name) =>
+        new(TestServices.StorageConnectionString, name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+
+    public NpgsqlConnection Database() => new(ConnectionString);
+
+    /// <summary>Waits until the query returns true (the drain runs in the background), at most 30 seconds.</summary>
+    public async Task WaitUntilAsync(string sql, object? args = null, int seconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        await using var connection = Database();
+        while (!await connection.ExecuteScalarAsync<bool>(sql, args))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for: {sql}");
+            await Task.Delay(100);
+        }
+    }
+
+    public string HsToken(string sub, string? email = null, string audience = "authenticated", DateTime? expires = null, string? secret = null) =>
+        Sign(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secret ?? JwtSecret)), SecurityAlgorithms.HmacSha256, sub, email, audience, expires);
+
+    public string RsToken(string sub, string? email = null, RsaSecurityKey? key = null) =>
+        Sign(key ?? RsaKey, SecurityAlgorithms.RsaSha256, sub, email, "authenticated", null);
+
+    public string Sign(SecurityKey key, string algorithm, string sub, string? email, string audience, DateTime? expires)
+    {
+        var now = Clock.GetUtcNow().UtcDateTime;
+        var claims = new Dictionary<string, object> { ["sub"] = sub, ["aud"] = audience, ["role"] = "authenticated" };
+        if (email is not null)
+        {
+            claims["email"] = email;
+        }
+
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        {
+            Claims = claims,
+            IssuedAt = now.AddMinutes(-1),
+            NotBefore = now.AddMinutes(-1),
+            Expires = expires ?? now.AddHours(1),
+            SigningCredentials = new SigningCredentials(key, algorithm),
+        });
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class EventPipelineCollection : ICollectionFixture<EventsFixture>
+{
+    public const string Name = "event pipeline";
+}
