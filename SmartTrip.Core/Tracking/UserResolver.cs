@@ -18,8 +18,13 @@ public static class UserResolver
 
     private const string Columns = "id, anonymous_id, auth_user_id";
 
+    /// <param name="touchGuest">
+    /// Whether a guest's <c>last_seen_at</c> is moved here. The drain passes false: it moves it with the counters, in
+    /// user-id order, so concurrent messages never lock users in different orders.
+    /// </param>
     public static async Task<int> ResolveAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid anonymousId, VerifiedIdentity? identity, DateTimeOffset now)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid anonymousId, VerifiedIdentity? identity, DateTimeOffset now,
+        bool touchGuest = true)
     {
         Task<UserRow?> FindAsync(string where, object args) =>
             connection.QuerySingleOrDefaultAsync<UserRow>($"SELECT {Columns} FROM users WHERE {where}", args, transaction);
@@ -69,6 +74,11 @@ public static class UserResolver
             found = await FindAsync("anonymous_id = @anonymousId", new { anonymousId })
                     ?? throw new InvalidOperationException("A user vanished while being created.");
             foundByAnonymousId = true;
+        }
+
+        if (identity is null && !touchGuest)
+        {
+            return found.Id;
         }
 
         if (identity is null)

@@ -1,4 +1,12 @@
 using BenchmarkDotNet.Running;
+using SmartTrip.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/SmartTrip.Benchmarks -- --filter '*'
+// dotnet run -c Release --project benchmarks/SmartTrip.Benchmarks -- soak http://127.0.0.1:7071 "<connection string>" [seconds] [batch]
+if (args.Length >= 3 && args[0] == "soak")
+{
+    return await EventsSoak.RunAsync(args);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

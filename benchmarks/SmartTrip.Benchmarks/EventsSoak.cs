@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Dapper;
+using Npgsql;
+
+namespace SmartTrip.Benchmarks;
+
+/// <summary>
+/// Soak run of the event pipeline against a running development host (queue listener on) and its database:
+/// 16 clients post batches to /api/events/batch for the given time, then the run waits for the drain to catch up
+/// and checks that every accepted event is stored once and that every counter agrees with a recount from events.
+/// Usage: soak URL CONNECTION_STRING [seconds=60] [batch=20]
+/// </summary>
+public static class EventsSoak
+{
+    private static readonly string[] Types = ["impression", "impression", "impression", "click_trip", "trip_dwell_time", "save_trip",
+        "contact_whatsapp", "contact_phone", "booking_start", "search_submit", "results_view", "page_view"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var url = args[1].TrimEnd('/');
+        var connectionString = args[2];
+        var seconds = args.Length > 3 ? int.Parse(args[3]) : 60;
+        var batchSize = args.Length > 4 ? int.Parse(args[4]) : 20;
+        await using var db = new NpgsqlConnection(connectionString);
+        var eventsBefore = await db.ExecuteScalarAsync<long>("SELECT count(*) FROM events");
+        var startedAt = await db.ExecuteScalarAsync<DateTime>("SELECT now()");
+
+        using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
+        var sessions = new List<(Guid Session, Guid Anonymous)>();
+        for (var i = 0; i < 2000; i++)
+        {
+            var pair = (Guid.NewGuid(), Guid.NewGuid());
+            (await http.PostAsJsonAsync("/api/session/start", new { session_id = pair.Item1, anonymous_id = pair.Item2 })).EnsureSuccessStatusCode();
+            sessions.Add(pair);
+        }
+
+        long accepted = 0, requests = 0, failures = 0;
+        var clock = Stopwatch.StartNew();
+        var stop = TimeSpan.FromSeconds(seconds);
+        var clients = Enumerable.Range(0, 16).Select(client => Task.Run(async () =>
+        {
+            var random = new Random(client);
+            while (clock.Elapsed < stop)
+            {
+                var events = Enumerable.Range(0, batchSize).Select(_ =>
+                {
+                    var (session, anonymous) = sessions[random.Next(sessions.Count)];
+                    var type = Types[random.Next(Types.Length)];
+                    return new Dictionary<string, object?>
+                    {
+                        ["event_id"] = Guid.NewGuid(), ["event_type"] = type, ["session_id"] = session, ["anonymous_id"] = anonymous,
+                        ["trip_id"] = type is "search_submit" or "results_view" or "page_view" ? null : random.Next(1, 543),
+                        ["source"] = type == "click_trip" ? "search_results" : null,
+                        ["metadata"] = type == "trip_dwell_time" ? new { duration_seconds = random.Next(1, 300) } : null,
+                    };
+                }).ToList();
+                using var response = await http.PostAsJsonAsync("/api/events/batch", new { events });
+                Interlocked.Increment(ref requests);
+                if ((int)response.StatusCode == 202)
+                {
+                    var body = await response.Content.ReadFromJsonAsync<BatchBody>();
+                    Interlocked.Add(ref accepted, body!.processed);
+                }
+                else
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(clients);
+        var postSeconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"posted {requests} batches of {batchSize} in {postSeconds:F1} s: {accepted} events accepted ({accepted / postSeconds:F0} events/s), {failures} failed requests");
+
+        long stored;
+        while ((stored = await db.ExecuteScalarAsync<long>("SELECT count(*) FROM events") - eventsBefore) < accepted && clock.Elapsed < stop * 4)
+        {
+            await Task.Delay(250);
+        }
+
+        var drainSeconds = clock.Elapsed.TotalSeconds;
+        var lag = await db.QuerySingleAsync<(double P50, double P99, double Max)>(
+            """
+            SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM created_at - "timestamp")) * 1000,
+                   percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM created_at - "timestamp")) * 1000,
+                   max(extract(epoch FROM created_at - "timestamp")) * 1000
+              FROM events WHERE created_at >= @startedAt
+            """, new { startedAt });
+        Console.WriteLine($"drained {stored} events in {drainSeconds:F1} s ({stored / drainSeconds:F0} events/s); lag p50 {lag.P50:F0} ms, p99 {lag.P99:F0} ms, max {lag.Max:F0} ms");
+
+        var mismatches = await db.ExecuteScalarAsync<long>(
+            """
+            WITH recount AS (
+                SELECT e.trip_id,
+                       count(*) FILTER (WHERE t.name = 'impression') AS impressions,
+                       count(*) FILTER (WHERE t.name = 'click_trip') AS clicks,
+                       count(*) FILTER (WHERE t.name = 'save_trip') AS saves,
+                       count(*) FILTER (WHERE t.name = 'contact_whatsapp') AS whatsapp,
+                       count(*) FILTER (WHERE t.name = 'contact_phone') AS phone,
+                       count(*) FILTER (WHERE t.name = 'booking_start') AS bookings,
+                       coalesce(sum((e.event_data->>'duration_seconds')::numeric::int) FILTER (WHERE t.name = 'trip_dwell_time'), 0) AS dwell
+                  FROM events e JOIN event_types t ON t.id = e.event_type_id
+                 WHERE e.trip_id IS NOT NULL AND t.category_id IN (3, 4)
+                 GROUP BY e.trip_id)
+            SELECT count(*) FROM recount r FULL JOIN trip_interactions i ON i.trip_id = r.trip_id
+             WHERE (r.impressions, r.clicks, r.saves, r.whatsapp, r.phone, r.bookings, r.dwell)
+                   IS DISTINCT FROM (i.impression_count, i.click_count, i.save_count, i.whatsapp_contact_count,
+                                     i.phone_contact_count, i.booking_start_count, i.total_dwell_time_seconds)
+            """);
+        var sessionMismatches = await db.ExecuteScalarAsync<long>(
+            """
+            SELECT count(*) FROM sessions s
+              LEFT JOIN LATERAL (
+                SELECT count(*) FILTER (WHERE t.name = 'search_submit') AS searches,
+                       count(*) FILTER (WHERE t.name = 'click_trip') AS clicks,
+                       count(*) FILTER (WHERE t.name = 'save_trip') AS saves,
+                       count(*) FILTER (WHERE t.name IN ('contact_whatsapp', 'contact_phone')) AS contacts
+                  FROM events e JOIN event_types t ON t.id = e.event_type_id WHERE e.session_id = s.session_id) r ON TRUE
+             WHERE (s.search_count, s.click_count, s.save_count, s.contact_count) IS DISTINCT FROM (r.searches, r.clicks, r.saves, r.contacts)
+            """);
+        var userMismatches = await db.ExecuteScalarAsync<long>(
+            """
+            SELECT count(*) FROM users u
+              LEFT JOIN LATERAL (
+                SELECT count(*) FILTER (WHERE t.name = 'search_submit') AS searches, count(*) FILTER (WHERE t.name = 'click_trip') AS clicks
+                  FROM events e JOIN event_types t ON t.id = e.event_type_id WHERE e.user_id = u.id) r ON TRUE
+             WHERE (u.total_searches, u.total_clicks) IS DISTINCT FROM (r.searches, r.clicks)
+            """);
+        var duplicates = await db.ExecuteScalarAsync<long>("SELECT count(*) - count(DISTINCT event_id) FROM events");
+        Console.WriteLine($"check: accepted {accepted}, stored {stored}, duplicate event ids {duplicates}, trip counter mismatches {mismatches}, " +
+                          $"session mismatches {sessionMismatches}, user mismatches {userMismatches}");
+        return stored == accepted && duplicates == 0 && mismatches == 0 && sessionMismatches == 0 && userMismatches == 0 && failures == 0 ? 0 : 1;
+    }
+
+    private sealed record BatchBody(int processed, int total);
+}
