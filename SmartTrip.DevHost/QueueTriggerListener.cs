@@ -64,9 +64,25 @@ internal sealed class QueueTriggerListener(
         try
         {
             await function.InvokeAsync(services, message.Body.ToString(), ct);
-            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            await ReturnOrPoisonAsync(queue, message, settings, e);
+            return;
+        }
+
+        try
+        {
+            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Message {MessageId} was processed but could not be deleted; it may be delivered again", message.MessageId);
+        }
+    }
+
+    private async Task ReturnOrPoisonAsync(QueueClient queue, QueueMessage message, QueueSettings settings, Exception e)
+    {
         {
             try
             {

@@ -23,6 +23,6 @@ public sealed class EventsQueueProcessor(EventsDrainService drain, IQueueClientF
         }
 
         var result = await drain.DrainAsync(envelope, ct);
-        logger.LogInformation("Drained {EventCount} events, {InsertedCount} new", result.Events, result.Inserted);
+        logger.LogDebug("Drained {EventCount} events, {InsertedCount} new", result.Events, result.Inserted);
     }
 }

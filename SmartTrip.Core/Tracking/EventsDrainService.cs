@@ -34,7 +34,7 @@ public sealed class EventsDrainService(NpgsqlDataSource dataSource, TimeProvider
         """;
 
     private const string SessionCountersSql = """
-        SELECT 1 FROM sessions WHERE session_id = ANY(@sessionIds) ORDER BY session_id FOR UPDATE;
+        SELECT 1 FROM sessions WHERE session_id = ANY(@sessionIds) ORDER BY session_id FOR NO KEY UPDATE;
         UPDATE sessions s
            SET search_count = s.search_count + c.searches, click_count = s.click_count + c.clicks,
                save_count = s.save_count + c.saves, contact_count = s.contact_count + c.contacts
@@ -43,7 +43,7 @@ public sealed class EventsDrainService(NpgsqlDataSource dataSource, TimeProvider
         """;
 
     private const string UserCountersSql = """
-        SELECT 1 FROM users WHERE id = ANY(@userIds) ORDER BY id FOR UPDATE;
+        SELECT 1 FROM users WHERE id = ANY(@userIds) ORDER BY id FOR NO KEY UPDATE;
         UPDATE users u
            SET total_searches = u.total_searches + c.searches, total_clicks = u.total_clicks + c.clicks,
                last_seen_at = GREATEST(u.last_seen_at, @receivedAt), updated_at = @now
@@ -90,8 +90,9 @@ public sealed class EventsDrainService(NpgsqlDataSource dataSource, TimeProvider
         await using var transaction = await connection.BeginTransactionAsync(ct);
 
         var users = new Dictionary<Guid, int>();
-        // Rows are always locked in key order (anonymous ids, then sessions, users and trips by id), so messages
-        // drained in parallel wait for each other instead of deadlocking.
+        // Rows are always locked in key order (anonymous ids, then sessions, users and trips by id), and with
+        // FOR NO KEY UPDATE, which does not conflict with the key-share locks the events' foreign keys take, so
+        // messages drained in parallel wait for each other instead of deadlocking.
         foreach (var anonymousId in envelope.Events.Select(e => e.AnonymousId).Distinct().Order())
         {
             users[anonymousId] = await UserResolver.ResolveAsync(connection, transaction, anonymousId, envelope.Identity, receivedAt, touchGuest: false);
