@@ -25,6 +25,7 @@ public sealed class DatabaseUnavailableTests : IAsyncLifetime
                 ["ConnectionStrings:SmartTripDb"] = "Host=127.0.0.1;Port=1;Database=none;Username=none;Password=secret-password;Timeout=2",
                 ["AzureWebJobsStorage"] = TestServices.StorageConnectionString,
                 ["RetryAfterSeconds"] = "7",
+                ["DevHost:BackgroundTriggers"] = "false", // only the event-pipeline tests drain the shared emulator
             });
         });
         await _app.StartAsync();
@@ -87,6 +88,7 @@ public sealed class QueueUnavailableTests(ApiFixture api) : IClassFixture<ApiFix
             {
                 ["ConnectionStrings:SmartTripDb"] = api.ConnectionString,
                 ["AzureWebJobsStorage"] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=aGVsbG8=;QueueEndpoint=http://127.0.0.1:1/devstoreaccount1;",
+                ["DevHost:BackgroundTriggers"] = "false",
             });
         });
         await app.StartAsync();

@@ -50,6 +50,7 @@ public sealed class RecommendationOptionsTests
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["ConnectionStrings:SmartTripDb"] = "Host=127.0.0.1;Database=unused",
+                ["DevHost:BackgroundTriggers"] = "false",
                 ["Recommendations:MaxResults"] = "0",
                 ["Recommendations:RelaxedBudgetMultiplier"] = "1.1",
             });
