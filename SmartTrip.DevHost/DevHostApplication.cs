@@ -65,8 +65,8 @@ public static class DevHostApplication
             .WithMethods("GET", "POST", "OPTIONS")
             .WithHeaders("Content-Type", "Authorization", "X-Session-ID")
             .WithExposedHeaders("Retry-After")));
-        AddBackgroundTriggers(builder);
         configure?.Invoke(builder);
+        AddBackgroundTriggers(builder); // after configure, which may turn them off
 
         var app = builder.Build();
         app.UseCors();
