@@ -54,31 +54,41 @@ public sealed class EventsDrainService(NpgsqlDataSource dataSource, TimeProvider
     private const string EnsureTripsSql =
         "INSERT INTO trip_interactions (trip_id) SELECT unnest(@tripIds) ORDER BY 1 ON CONFLICT (trip_id) DO NOTHING";
 
-    /// <summary>One event applied to its trip's counters, rates recomputed from the new counters (§4.4).</summary>
-    private const string TripEventSql = """
-        UPDATE trip_interactions SET
-               impression_count = impression_count + @impressions,
-               click_count = click_count + @clicks,
-               total_dwell_time_seconds = total_dwell_time_seconds + @dwell,
-               avg_dwell_time_seconds = CASE WHEN @dwell > 0 AND click_count + @clicks > 0
-                                             THEN (total_dwell_time_seconds + @dwell) / (click_count + @clicks)
-                                             ELSE avg_dwell_time_seconds END,
-               save_count = save_count + @saves,
-               whatsapp_contact_count = whatsapp_contact_count + @whatsapp,
-               phone_contact_count = phone_contact_count + @phone,
-               booking_start_count = booking_start_count + @bookings,
-               last_clicked_at = CASE WHEN @clicks > 0 THEN @receivedAt ELSE last_clicked_at END,
-               click_through_rate = CASE WHEN impression_count + @impressions > 0
-                                         THEN round((click_count + @clicks)::numeric / (impression_count + @impressions), 4)
-                                         ELSE click_through_rate END,
-               save_rate = CASE WHEN click_count + @clicks > 0
-                                THEN round((save_count + @saves)::numeric / (click_count + @clicks), 4) ELSE save_rate END,
-               contact_rate = CASE WHEN click_count + @clicks > 0
-                                   THEN round((whatsapp_contact_count + @whatsapp + phone_contact_count + @phone)::numeric
-                                              / (click_count + @clicks), 4)
-                                   ELSE contact_rate END,
+    /// <summary>
+    /// A message's events applied to each trip's counters at once, trips locked in id order (§4.4). Applying the
+    /// events one by one gives the same row: counters are sums, rates depend only on the final counters (a zero
+    /// denominator keeps the old rate either way), and the dwell average is the one computed at the trip's last
+    /// positive dwell event, from the clicks counted before it (<c>clicks_before_dwell</c>) and the dwell total up to
+    /// it (<c>dwell_until_last</c>).
+    /// </summary>
+    private const string TripCountersSql = """
+        SELECT 1 FROM trip_interactions WHERE trip_id = ANY(@tripIds) ORDER BY trip_id FOR NO KEY UPDATE;
+        UPDATE trip_interactions t SET
+               impression_count = t.impression_count + c.impressions,
+               click_count = t.click_count + c.clicks,
+               total_dwell_time_seconds = t.total_dwell_time_seconds + c.dwell,
+               avg_dwell_time_seconds = CASE WHEN c.has_dwell AND t.click_count + c.clicks_before_dwell > 0
+                                             THEN (t.total_dwell_time_seconds + c.dwell_until_last) / (t.click_count + c.clicks_before_dwell)
+                                             ELSE t.avg_dwell_time_seconds END,
+               save_count = t.save_count + c.saves,
+               whatsapp_contact_count = t.whatsapp_contact_count + c.whatsapp,
+               phone_contact_count = t.phone_contact_count + c.phone,
+               booking_start_count = t.booking_start_count + c.bookings,
+               last_clicked_at = CASE WHEN c.clicks > 0 THEN @receivedAt ELSE t.last_clicked_at END,
+               click_through_rate = CASE WHEN t.impression_count + c.impressions > 0
+                                         THEN round((t.click_count + c.clicks)::numeric / (t.impression_count + c.impressions), 4)
+                                         ELSE t.click_through_rate END,
+               save_rate = CASE WHEN t.click_count + c.clicks > 0
+                                THEN round((t.save_count + c.saves)::numeric / (t.click_count + c.clicks), 4) ELSE t.save_rate END,
+               contact_rate = CASE WHEN t.click_count + c.clicks > 0
+                                   THEN round((t.whatsapp_contact_count + c.whatsapp + t.phone_contact_count + c.phone)::numeric
+                                              / (t.click_count + c.clicks), 4)
+                                   ELSE t.contact_rate END,
                updated_at = @now
-         WHERE trip_id = @tripId
+          FROM unnest(@tripIds, @impressions, @clicks, @dwell, @hasDwell, @clicksBeforeDwell, @dwellUntilLast,
+                      @saves, @whatsapp, @phone, @bookings)
+               AS c(trip_id, impressions, clicks, dwell, has_dwell, clicks_before_dwell, dwell_until_last, saves, whatsapp, phone, bookings)
+         WHERE t.trip_id = c.trip_id
         """;
 
     public async Task<DrainResult> DrainAsync(EventEnvelope envelope, CancellationToken ct)
@@ -153,38 +163,63 @@ public sealed class EventsDrainService(NpgsqlDataSource dataSource, TimeProvider
             clicks = byUser.Select(g => Count(g, "click_trip")).ToArray(),
         }, transaction, cancellationToken: ct));
 
-        // Trip counters: per event, in message order within each trip (the dwell average depends on it), trips in id order.
-        var tripEvents = stored
+        var trips = stored
             .Where(e => e.TripId is not null && EventCatalog.TouchesTripInteractions(e.EventType))
-            .OrderBy(e => e.TripId)
+            .GroupBy(e => e.TripId!.Value)
+            .OrderBy(g => g.Key)
+            .Select(TripDelta.Of)
             .ToList();
-        if (tripEvents.Count == 0)
+        if (trips.Count == 0)
         {
             return;
         }
 
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        var ensure = new NpgsqlBatchCommand(EnsureTripsSql);
-        ensure.Parameters.Add(new NpgsqlParameter<int[]>("tripIds", tripEvents.Select(e => e.TripId!.Value).Distinct().ToArray()));
-        batch.BatchCommands.Add(ensure);
-        foreach (var e in tripEvents)
+        var tripIds = trips.Select(t => t.TripId).ToArray();
+        await connection.ExecuteAsync(new CommandDefinition(EnsureTripsSql, new { tripIds }, transaction, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(TripCountersSql, new
         {
-            var command = new NpgsqlBatchCommand(TripEventSql);
-            int Is(string type) => e.EventType == type ? 1 : 0;
-            command.Parameters.Add(new NpgsqlParameter<int>("tripId", e.TripId!.Value));
-            command.Parameters.Add(new NpgsqlParameter<int>("impressions", Is("impression")));
-            command.Parameters.Add(new NpgsqlParameter<int>("clicks", Is("click_trip")));
-            command.Parameters.Add(new NpgsqlParameter<int>("dwell", e.EventType == "trip_dwell_time" ? DwellSeconds(e.Metadata) : 0));
-            command.Parameters.Add(new NpgsqlParameter<int>("saves", Is("save_trip")));
-            command.Parameters.Add(new NpgsqlParameter<int>("whatsapp", Is("contact_whatsapp")));
-            command.Parameters.Add(new NpgsqlParameter<int>("phone", Is("contact_phone")));
-            command.Parameters.Add(new NpgsqlParameter<int>("bookings", Is("booking_start")));
-            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("receivedAt", receivedAt));
-            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
-            batch.BatchCommands.Add(command);
-        }
+            receivedAt, now, tripIds,
+            impressions = trips.Select(t => t.Impressions).ToArray(),
+            clicks = trips.Select(t => t.Clicks).ToArray(),
+            dwell = trips.Select(t => t.Dwell).ToArray(),
+            hasDwell = trips.Select(t => t.HasDwell).ToArray(),
+            clicksBeforeDwell = trips.Select(t => t.ClicksBeforeDwell).ToArray(),
+            dwellUntilLast = trips.Select(t => t.DwellUntilLast).ToArray(),
+            saves = trips.Select(t => t.Saves).ToArray(),
+            whatsapp = trips.Select(t => t.Whatsapp).ToArray(),
+            phone = trips.Select(t => t.Phone).ToArray(),
+            bookings = trips.Select(t => t.Bookings).ToArray(),
+        }, transaction, cancellationToken: ct));
+    }
 
-        await batch.ExecuteNonQueryAsync(ct);
+    /// <summary>What one message's stored events add to one trip, walked in message order.</summary>
+    private sealed record TripDelta(
+        int TripId, int Impressions, int Clicks, int Dwell, bool HasDwell, int ClicksBeforeDwell, int DwellUntilLast,
+        int Saves, int Whatsapp, int Phone, int Bookings)
+    {
+        public static TripDelta Of(IGrouping<int, TrackedEvent> events)
+        {
+            var delta = new TripDelta(events.Key, 0, 0, 0, false, 0, 0, 0, 0, 0, 0);
+            foreach (var e in events)
+            {
+                delta = e.EventType switch
+                {
+                    "impression" => delta with { Impressions = delta.Impressions + 1 },
+                    "click_trip" => delta with { Clicks = delta.Clicks + 1 },
+                    "save_trip" => delta with { Saves = delta.Saves + 1 },
+                    "contact_whatsapp" => delta with { Whatsapp = delta.Whatsapp + 1 },
+                    "contact_phone" => delta with { Phone = delta.Phone + 1 },
+                    "booking_start" => delta with { Bookings = delta.Bookings + 1 },
+                    "trip_dwell_time" when DwellSeconds(e.Metadata) is var d and > 0 => delta with
+                    {
+                        Dwell = delta.Dwell + d, HasDwell = true, ClicksBeforeDwell = delta.Clicks, DwellUntilLast = delta.Dwell + d,
+                    },
+                    _ => delta,
+                };
+            }
+
+            return delta;
+        }
     }
 
     /// <summary><c>metadata.duration_seconds</c> rounded half away from zero (PostgreSQL <c>numeric::int</c>); absent = 0.</summary>

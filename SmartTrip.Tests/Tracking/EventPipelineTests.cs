@@ -143,6 +143,33 @@ public sealed class EventPipelineTests(EventsFixture api)
     }
 
     [Fact]
+    public async Task The_dwell_average_follows_event_order_inside_one_message()
+    {
+        var (session, anonymous, trip) = (Guid.NewGuid(), Guid.NewGuid(), 5009);
+        await StartSessionAsync(session, anonymous);
+
+        await PostAsync("/api/events/batch", new
+        {
+            events = new object[]
+            {
+                Event("impression", session, anonymous, new { trip_id = trip }),
+                Event("trip_dwell_time", session, anonymous, new { trip_id = trip, metadata = new { duration_seconds = 10 } }),
+                Event("click_trip", session, anonymous, new { trip_id = trip, source = "saved" }),
+                Event("trip_dwell_time", session, anonymous, new { trip_id = trip, metadata = new { duration_seconds = 20.5 } }),
+                Event("click_trip", session, anonymous, new { trip_id = trip, source = "saved" }),
+                Event("trip_dwell_time", session, anonymous, new { trip_id = trip, metadata = new { duration_seconds = 0.2 } }),
+            },
+        });
+        await api.WaitUntilAsync("SELECT count(*) = 6 FROM events WHERE session_id = @session", new { session });
+
+        // One by one: the first dwell has no click yet (average stays 0), the second gives (10 + 21) / 1 = 31,
+        // the last rounds to 0 seconds and changes nothing.
+        await using var db = api.Database();
+        var counters = await db.QuerySingleAsync<Counters>("SELECT * FROM trip_interactions WHERE trip_id = @trip", new { trip });
+        Assert.Equal((2, 31, 31, 2.0000m), (counters.ClickCount, counters.TotalDwellTimeSeconds, counters.AvgDwellTimeSeconds, counters.ClickThroughRate));
+    }
+
+    [Fact]
     public async Task The_same_message_delivered_twice_is_counted_once()
     {
         var (session, anonymous, trip) = (Guid.NewGuid(), Guid.NewGuid(), 5007);
