@@ -7,7 +7,8 @@ namespace SmartTrip.Benchmarks;
 
 /// <summary>
 /// Soak run of the event pipeline against a running development host (queue listener on) and its database:
-/// 16 clients post batches to /api/events/batch for the given time, then the run waits for the drain to catch up
+/// 16 clients post batches (each from one of 2 000 browser sessions, events on random trips of the catalogue) to
+/// /api/events/batch for the given time, then the run waits for the drain to catch up
 /// and checks that every accepted event is stored once and that every counter agrees with a recount from events.
 /// Usage: soak URL CONNECTION_STRING [seconds=60] [batch=20]
 /// </summary>
@@ -43,9 +44,10 @@ public static class EventsSoak
             var random = new Random(client);
             while (clock.Elapsed < stop)
             {
+                // A batch comes from one browser: one session, as the frontend sends them.
+                var (session, anonymous) = sessions[random.Next(sessions.Count)];
                 var events = Enumerable.Range(0, batchSize).Select(_ =>
                 {
-                    var (session, anonymous) = sessions[random.Next(sessions.Count)];
                     var type = Types[random.Next(Types.Length)];
                     return new Dictionary<string, object?>
                     {
