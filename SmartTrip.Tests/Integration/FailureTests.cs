@@ -100,6 +100,15 @@ public sealed class QueueUnavailableTests(ApiFixture api) : IClassFixture<ApiFix
         Assert.Equal("""{"database":"ok","queue":"unavailable"}""", body.RootElement.GetProperty("checks").GetRawText());
         Assert.Equal("Event queue unavailable. Please try again later.", body.RootElement.GetProperty("error").GetString());
         Assert.Equal(542, body.RootElement.GetProperty("database").GetProperty("trip_occurrences").GetInt32());
+
+        var single = """{"event_type":"page_view","session_id":"7d9c3a52-1b7e-4f0a-9a55-2f6c1d0e8b31","anonymous_id":"c2a6f0d4-98e1-4b3a-a7f5-0e4d1c2b3a59"}""";
+        foreach (var (path, json) in new[] { ("/api/events", single), ("/api/events/batch", $$"""{"events":[{{single}}]}""") })
+        {
+            using var events = await app.GetTestClient().PostAsync(path, new StringContent(json, System.Text.Encoding.UTF8, "text/plain"));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, events.StatusCode);
+            Assert.Equal("5", events.Headers.GetValues("Retry-After").Single());
+            Assert.Equal("""{"success":false,"error":"Event queue unavailable. Please try again later."}""", await events.Content.ReadAsStringAsync());
+        }
     }
 }
 

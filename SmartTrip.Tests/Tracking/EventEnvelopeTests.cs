@@ -1,0 +1,48 @@
+using System.Text;
+using System.Text.Json;
+using SmartTrip.Core.Tracking;
+
+namespace SmartTrip.Tests.Tracking;
+
+public sealed class EventEnvelopeTests
+{
+    private static TrackedEvent Event(int index, int metadataBytes) => EventValidator.Validate(JsonDocument.Parse($$"""
+        {"event_type":"impression","session_id":"7d9c3a52-1b7e-4f0a-9a55-2f6c1d0e8b31","anonymous_id":"c2a6f0d4-98e1-4b3a-a7f5-0e4d1c2b3a59",
+         "trip_id":5,"metadata":{"note":"{{new string('ש', metadataBytes / 2)}}"} }
+        """).RootElement, index).Event!;
+
+    [Fact]
+    public void Events_are_packed_in_order_into_messages_of_at_most_48000_bytes()
+    {
+        var events = Enumerable.Range(0, 100).Select(i => Event(i, 4000)).ToList();
+        var receivedAt = new DateTimeOffset(2026, 11, 25, 10, 0, 0, 125, TimeSpan.Zero);
+
+        var messages = EventEnvelope.Pack(receivedAt, new VerifiedIdentity("sub-1", null), events);
+
+        Assert.True(messages.Count > 1);
+        Assert.All(messages, m => Assert.InRange(m.Length, 1, EventEnvelope.MaxMessageBytes));
+        var read = messages.Select(m => EventEnvelope.TryRead(Encoding.UTF8.GetString(m))!).ToList();
+        Assert.Equal(Enumerable.Range(0, 100), read.SelectMany(e => e.Events).Select(e => e.Index));
+        Assert.All(read, e => Assert.Equal((receivedAt, "sub-1", 1), (e.ReceivedAt, e.Identity!.Sub, e.Version)));
+        Assert.Contains("\"received_at\":\"2026-11-25T10:00:00.1250000Z\"", Encoding.UTF8.GetString(messages[0]));
+        Assert.Contains("ש", Encoding.UTF8.GetString(messages[0]));
+    }
+
+    [Fact]
+    public void Small_requests_are_one_message()
+    {
+        var messages = EventEnvelope.Pack(DateTimeOffset.UnixEpoch, null, Enumerable.Range(0, 100).Select(i => Event(i, 10)).ToList());
+
+        Assert.Single(messages);
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("""{"version":2,"received_at":"2026-11-25T10:00:00Z","identity":null,"events":[]}""")]
+    [InlineData("""{"version":1,"received_at":"2026-11-25T10:00:00Z","identity":null,"events":[]}""")]
+    [InlineData("""{"version":1,"identity":null,"events":[{"index":0}]}""")]
+    public void Anything_but_a_version_one_envelope_with_events_is_unreadable(string text)
+    {
+        Assert.Null(EventEnvelope.TryRead(text));
+    }
+}
