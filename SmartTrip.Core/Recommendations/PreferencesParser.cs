@@ -126,19 +126,6 @@ public static class PreferencesParser
     private static bool IsAbsent(JsonElement body, string name, out JsonElement value) =>
         !body.TryGetProperty(name, out value) || value.ValueKind == JsonValueKind.Null;
 
-    /// <summary>An integral JSON number in the 32-bit range (<c>3</c> and <c>3.0</c> are 3).</summary>
-    private static bool TryInteger(JsonElement value, out int result)
-    {
-        result = 0;
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDecimal(out var number) ||
-            number != decimal.Truncate(number) || number < int.MinValue || number > int.MaxValue)
-        {
-            return false;
-        }
-
-        result = (int)number;
-        return true;
-    }
 
     private static IReadOnlyList<int> IntArray(JsonElement body, string name, List<FieldError> errors)
     {
@@ -152,7 +139,7 @@ public static class PreferencesParser
             var items = new List<int>(value.GetArrayLength());
             foreach (var element in value.EnumerateArray())
             {
-                if (!TryInteger(element, out var item))
+                if (!JsonIntegers.TryGet(element, out var item))
                 {
                     items = null;
                     break;
@@ -209,7 +196,7 @@ public static class PreferencesParser
             return true;
         }
 
-        if (!TryInteger(value, out var number) || number < min || number > max)
+        if (!JsonIntegers.TryGet(value, out var number) || number < min || number > max)
         {
             return false;
         }
@@ -256,7 +243,7 @@ public static class PreferencesParser
             return (null, null);
         }
 
-        if (value.ValueKind == JsonValueKind.Number && TryInteger(value, out var number) && number >= 1 && number <= max)
+        if (value.ValueKind == JsonValueKind.Number && JsonIntegers.TryGet(value, out var number) && number >= 1 && number <= max)
         {
             return (number, number.ToString(CultureInfo.InvariantCulture));
         }

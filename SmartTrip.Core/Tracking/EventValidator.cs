@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using SmartTrip.Core.Json;
 
 namespace SmartTrip.Core.Tracking;
 
@@ -67,7 +68,7 @@ public static class EventValidator
         int? tripId = null;
         if (item.TryGetProperty("trip_id", out var trip) && trip.ValueKind != JsonValueKind.Null)
         {
-            if (!TryInteger(trip, out var id) || id < 1)
+            if (!JsonIntegers.TryGet(trip, out var id) || id < 1)
             {
                 return Fail("trip_id", "Invalid trip_id: must be positive integer");
             }
@@ -94,7 +95,7 @@ public static class EventValidator
         int? position = null;
         if (item.TryGetProperty("position", out var positionValue) && positionValue.ValueKind != JsonValueKind.Null)
         {
-            if (!TryInteger(positionValue, out var p))
+            if (!JsonIntegers.TryGet(positionValue, out var p))
             {
                 return Fail("position", "Invalid position: must be an integer");
             }
@@ -172,18 +173,6 @@ public static class EventValidator
     /// <summary>A string as it is; anything else as its JSON text.</summary>
     private static string Text(JsonElement value) => value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
 
-    private static bool TryInteger(JsonElement value, out int result)
-    {
-        result = 0;
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDecimal(out var number) ||
-            number != decimal.Truncate(number) || number < int.MinValue || number > int.MaxValue)
-        {
-            return false;
-        }
-
-        result = (int)number;
-        return true;
-    }
 
     private static long CompactSize(JsonElement value)
     {
