@@ -28,6 +28,8 @@ public sealed class EventsFixture : ApiFixture
 
     public RsaSecurityKey RsaKey { get; } = new(RSA.Create(2048)) { KeyId = "rsa-1" };
 
+    public ECDsaSecurityKey EcKey { get; } = new(ECDsa.Create(ECCurve.NamedCurves.nistP256)) { KeyId = "ec-1" };
+
     protected override string DatabasePrefix => "events";
 
     protected override bool RunsBackgroundTriggers => true;
@@ -51,7 +53,7 @@ public sealed class EventsFixture : ApiFixture
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Auth:JwtSecret"] = JwtSecret,
-            ["Auth:Jwks"] = JsonSerializer.Serialize(new { keys = new[] { publicKey } }),
+            ["Auth:Jwks"] = JsonSerializer.Serialize(new { keys = new[] { publicKey, EcPublicKey() } }),
         });
         var hostJson = HostJson.Load(HostJson.DefaultPath);
         builder.Services.Replace(ServiceDescriptor.Singleton(hostJson with
@@ -59,6 +61,18 @@ public sealed class EventsFixture : ApiFixture
             Queues = hostJson.Queues with { VisibilityTimeout = TimeSpan.FromSeconds(1), MaxPollingInterval = TimeSpan.FromMilliseconds(200) },
         }));
     }
+
+    private Dictionary<string, string> EcPublicKey()
+    {
+        var point = EcKey.ECDsa.ExportParameters(false).Q;
+        return new Dictionary<string, string>
+        {
+            ["kty"] = "EC", ["kid"] = EcKey.KeyId, ["use"] = "sig", ["alg"] = "ES256", ["crv"] = "P-256",
+            ["x"] = Base64UrlEncoder.Encode(point.X!), ["y"] = Base64UrlEncoder.Encode(point.Y!),
+        };
+    }
+
+    public string EsToken(string sub) => Sign(EcKey, SecurityAlgorithms.EcdsaSha256, sub, null, "authenticated", null);
 
     public static async Task ClearQueuesAsync()
     {

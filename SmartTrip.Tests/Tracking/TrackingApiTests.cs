@@ -214,6 +214,7 @@ public sealed class JwtVerifierTests(EventsFixture api)
     public async Task A_valid_token_signed_with_a_jwks_key_gives_the_identity()
     {
         Assert.Equal(new Core.Tracking.VerifiedIdentity("user-2", null), await VerifyAsync(api.RsToken("user-2")));
+        Assert.Equal(new Core.Tracking.VerifiedIdentity("user-3", null), await VerifyAsync(api.EsToken("user-3")));
     }
 
     [Fact]
