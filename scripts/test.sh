@@ -14,6 +14,16 @@ started=$SECONDS
 log "Building (Release)"
 dotnet build SmartTrip.sln -c Release --nologo -v quiet -clp:ErrorsOnly
 
+log "Building and linting the Bicep templates (warnings fail the run)"
+for template in infra/main.bicep; do
+  diagnostics="$(scripts/bicep.sh build "$template" --outfile "$work/$(basename "$template" .bicep).json" 2>&1)" || { echo "$diagnostics" >&2; exit 1; }
+  diagnostics+="$(scripts/bicep.sh lint "$template" 2>&1)" || { echo "$diagnostics" >&2; exit 1; }
+  if [ -n "$diagnostics" ]; then
+    echo "$diagnostics" >&2
+    die "$template has Bicep diagnostics"
+  fi
+done
+
 start_postgres "$work"
 start_azurite "$work"
 export SMARTTRIP_TEST_POSTGRES="$PG_ADMIN_CONNECTION"

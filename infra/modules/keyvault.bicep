@@ -1,0 +1,60 @@
+// Key Vault (RBAC) holding the database connection string and the JWT secret; the app's identity may read them.
+param location string
+param tags object
+param resourceToken string
+param principalId string
+param databaseHost string
+param databaseName string
+param administratorLogin string
+@secure()
+param administratorPassword string
+@secure()
+param jwtSecret string
+@description('Whether a JWT secret was given (an empty secret is not stored).')
+param storeJwtSecret bool
+
+var secretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
+
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: 'kv-${resourceToken}'
+  location: location
+  tags: tags
+  properties: {
+    tenantId: subscription().tenantId
+    sku: { family: 'A', name: 'standard' }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 7
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource connectionString 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'smarttrip-db'
+  properties: {
+    value: 'Host=${databaseHost};Database=${databaseName};Username=${administratorLogin};Password=${administratorPassword};Ssl Mode=Require'
+  }
+}
+
+resource jwt 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (storeJwtSecret) {
+  parent: vault
+  name: 'jwt-secret'
+  properties: {
+    value: jwtSecret
+  }
+}
+
+resource reader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: vault
+  name: guid(vault.id, principalId, secretsUser)
+  properties: {
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', secretsUser)
+  }
+}
+
+output name string = vault.name
+output connectionStringSecretUri string = connectionString.properties.secretUri
+output jwtSecretUri string = storeJwtSecret ? jwt!.properties.secretUri : ''

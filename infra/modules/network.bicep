@@ -1,0 +1,50 @@
+// The private network: one subnet for the function app's outbound traffic and one delegated to PostgreSQL,
+// with the private DNS zone that resolves the server inside the network.
+param location string
+param tags object
+param resourceToken string
+
+resource vnet 'Microsoft.Network/virtualNetworks@2024-05-01' = {
+  name: 'vnet-${resourceToken}'
+  location: location
+  tags: tags
+  properties: {
+    addressSpace: { addressPrefixes: ['10.40.0.0/16'] }
+    subnets: [
+      {
+        name: 'app'
+        properties: {
+          addressPrefix: '10.40.1.0/24'
+          delegations: [{ name: 'app', properties: { serviceName: 'Microsoft.App/environments' } }]
+        }
+      }
+      {
+        name: 'postgres'
+        properties: {
+          addressPrefix: '10.40.2.0/24'
+          delegations: [{ name: 'postgres', properties: { serviceName: 'Microsoft.DBforPostgreSQL/flexibleServers' } }]
+        }
+      }
+    ]
+  }
+}
+
+resource dns 'Microsoft.Network/privateDnsZones@2024-06-01' = {
+  name: '${resourceToken}.private.postgres.database.azure.com'
+  location: 'global'
+  tags: tags
+}
+
+resource dnsLink 'Microsoft.Network/privateDnsZones/virtualNetworkLinks@2024-06-01' = {
+  parent: dns
+  name: 'vnet-${resourceToken}'
+  location: 'global'
+  properties: {
+    registrationEnabled: false
+    virtualNetwork: { id: vnet.id }
+  }
+}
+
+output appSubnetId string = resourceId('Microsoft.Network/virtualNetworks/subnets', vnet.name, 'app')
+output postgresSubnetId string = resourceId('Microsoft.Network/virtualNetworks/subnets', vnet.name, 'postgres')
+output postgresDnsZoneId string = dns.id
