@@ -33,9 +33,9 @@ internal static class Commands
                 ? "Database is up to date."
                 : $"Applied {applied.Count} migration(s): {string.Join(", ", applied.Select(ShortName))}");
 
-            if (!string.IsNullOrWhiteSpace(configuration[SettingNames.Storage]))
+            var queues = services.GetRequiredService<IQueueClientFactory>();
+            if (queues.IsConfigured)
             {
-                var queues = services.GetRequiredService<IQueueClientFactory>();
                 foreach (var name in new[] { QueueNames.Events, QueueNames.EventsPoison })
                 {
                     await queues.GetQueue(name).CreateIfNotExistsAsync(cancellationToken: ct);

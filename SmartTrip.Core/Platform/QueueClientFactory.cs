@@ -1,16 +1,68 @@
+using Azure.Core;
+using Azure.Identity;
 using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
 
 namespace SmartTrip.Core.Platform;
 
 /// <summary>Creates clients for the app's Storage queues (messages are base64, like the queue trigger expects).</summary>
 public interface IQueueClientFactory
 {
+    /// <summary>True when a storage account is configured (connection string or identity-based).</summary>
+    bool IsConfigured { get; }
+
     QueueClient GetQueue(string name);
 }
 
-internal sealed class QueueClientFactory(string? connectionString) : IQueueClientFactory
+/// <summary>
+/// Reads the storage account the way the Functions host reads <c>AzureWebJobsStorage</c>: a connection string
+/// (Azurite, or keys), or an identity-based connection (<c>AzureWebJobsStorage__accountName</c> or
+/// <c>__queueServiceUri</c>, with <c>__clientId</c> for a user-assigned identity), which is what Azure uses here
+/// since the account allows no shared keys.
+/// </summary>
+internal sealed class QueueClientFactory : IQueueClientFactory
 {
     private readonly QueueClientOptions _options = CreateOptions();
+    private readonly string? _connectionString;
+    private readonly Uri? _serviceUri;
+    private readonly TokenCredential? _credential;
+
+    public QueueClientFactory(IConfiguration configuration)
+    {
+        _connectionString = configuration[SettingNames.Storage];
+        if (!string.IsNullOrWhiteSpace(_connectionString))
+        {
+            return;
+        }
+
+        var section = configuration.GetSection(SettingNames.Storage);
+        _serviceUri = section["queueServiceUri"] is { Length: > 0 } uri ? new Uri(uri)
+            : section["accountName"] is { Length: > 0 } account ? new Uri($"https://{account}.queue.core.windows.net")
+            : null;
+        if (_serviceUri is not null)
+        {
+            _credential = section["clientId"] is { Length: > 0 } clientId
+                ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
+                : new DefaultAzureCredential();
+        }
+    }
+
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(_connectionString) || _serviceUri is not null;
+
+    public QueueClient GetQueue(string name)
+    {
+        if (!string.IsNullOrWhiteSpace(_connectionString))
+        {
+            return new QueueClient(_connectionString, name, _options);
+        }
+
+        if (_serviceUri is not null)
+        {
+            return new QueueClient(new Uri(_serviceUri, name), _credential!, _options);
+        }
+
+        throw new InvalidOperationException("The setting AzureWebJobsStorage (the Storage account for the queues) is not set.");
+    }
 
     /// <summary>Base64 messages; a queue that does not answer fails within seconds instead of after minutes of retries.</summary>
     private static QueueClientOptions CreateOptions()
@@ -21,15 +73,5 @@ internal sealed class QueueClientFactory(string? connectionString) : IQueueClien
         options.Retry.MaxDelay = TimeSpan.FromSeconds(1);
         options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
         return options;
-    }
-
-    public QueueClient GetQueue(string name)
-    {
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            throw new InvalidOperationException("The setting AzureWebJobsStorage (the Storage account for the queues) is not set.");
-        }
-
-        return new QueueClient(connectionString, name, _options);
     }
 }

@@ -29,7 +29,7 @@ public static class SmartTripServiceCollectionExtensions
         services.AddOptions<CorsOptions>().Bind(configuration.GetSection(CorsOptions.Section));
 
         services.TryAddSingleton(_ => CreateDataSource(RequiredConnectionString(configuration)));
-        services.TryAddSingleton<IQueueClientFactory>(_ => new QueueClientFactory(configuration[SettingNames.Storage]));
+        services.TryAddSingleton<IQueueClientFactory>(_ => new QueueClientFactory(configuration));
         services.TryAddSingleton<DatabaseMigrator>();
         services.TryAddSingleton<CatalogSeeder>();
         services.TryAddSingleton<CatalogRepository>();
