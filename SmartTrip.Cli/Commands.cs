@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SmartTrip.Core.Analytics;
 using SmartTrip.Core.Data;
 using SmartTrip.Core.Json;
 using SmartTrip.Core.Platform;
@@ -151,6 +152,44 @@ internal static class Commands
                 },
                 services => services.AddSingleton<TimeProvider>(new PinnedDateTimeProvider(day)));
             return result != 0 ? result : exitCode;
+        });
+        return command;
+    }
+
+    public static Command Evaluate()
+    {
+        var asOf = new Option<string?>("--as-of") { Description = "The day to search as (YYYY-MM-DD); default today (UTC)." };
+        var category = new Option<string?>("--category") { Description = "Only the scenarios of this category (exact)." };
+        var command = new Command(
+            "evaluate",
+            "Run the evaluation personas through the engine and print the report of POST /api/evaluation/run; exit 1 when any fails.")
+        {
+            asOf, category,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            TimeProvider clock = TimeProvider.System;
+            if (parse.GetValue(asOf) is { } text)
+            {
+                if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+                {
+                    Console.Error.WriteLine($"smarttrip: --as-of must be a date written YYYY-MM-DD, not '{text}'.");
+                    return 1;
+                }
+
+                clock = new PinnedDateTimeProvider(day);
+            }
+
+            var failed = 0;
+            var result = await RunAsync(
+                async services =>
+                {
+                    var report = await services.GetRequiredService<EvaluationService>().RunAsync(parse.GetValue(category), [], ct);
+                    Console.Out.WriteLine(JsonSerializer.Serialize(report, SmartTripJson.Options));
+                    failed = report.Failed;
+                },
+                services => services.AddSingleton(clock));
+            return result != 0 ? result : failed > 0 ? 1 : 0;
         });
         return command;
     }

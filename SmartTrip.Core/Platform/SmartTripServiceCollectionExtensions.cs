@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using SmartTrip.Core.Catalog;
 using SmartTrip.Core.Data;
+using SmartTrip.Core.Analytics;
 using SmartTrip.Core.Auth;
 using SmartTrip.Core.Recommendations;
 using SmartTrip.Core.Tracking;
@@ -55,6 +56,7 @@ public static class SmartTripServiceCollectionExtensions
         services.TryAddSingleton<EventIngestion>();
         services.TryAddSingleton<SessionService>();
         services.TryAddSingleton<EventsDrainService>();
+        services.TryAddSingleton<EvaluationService>();
         return services;
     }
 

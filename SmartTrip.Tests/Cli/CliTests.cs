@@ -148,4 +148,20 @@ public sealed class CliTests
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("smarttrip: --as-of must be a date written YYYY-MM-DD, not '2026-13-01'.", result.Error.Trim());
     }
+
+    [Fact]
+    public async Task Evaluate_prints_the_report_and_fails_when_a_scenario_fails()
+    {
+        var connectionString = await TestServices.CreateSeededDatabaseAsync("clieval");
+        var environment = new Dictionary<string, string> { ["ConnectionStrings__SmartTripDb"] = connectionString };
+
+        var all = await RunAsync(environment, "evaluate", "--as-of", "2026-11-25");
+        var passing = await RunAsync(environment, "evaluate", "--as-of", "2026-11-25", "--category", "no_such_category");
+
+        Assert.Equal(1, all.ExitCode);
+        using var report = JsonDocument.Parse(all.Output);
+        Assert.Equal((100, 63), (report.RootElement.GetProperty("total_scenarios").GetInt32(), report.RootElement.GetProperty("passed").GetInt32()));
+        Assert.Equal(0, passing.ExitCode);
+        Assert.Contains("\"message\":\"No scenarios found\"", passing.Output);
+    }
 }

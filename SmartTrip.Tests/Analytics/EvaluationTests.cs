@@ -1,0 +1,119 @@
+using System.Net;
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+using SmartTrip.Core.Analytics;
+using SmartTrip.Core.Recommendations;
+using SmartTrip.Tests.Integration;
+
+namespace SmartTrip.Tests.Analytics;
+
+/// <summary>The 100 personas on the catalogue data set with "today" pinned to 2026-11-25 (analytics.md §6).</summary>
+public sealed class EvaluationTests(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    private async Task<(int Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string? body = null, bool key = true)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : new StringContent(body) };
+        if (key)
+        {
+            request.Headers.Add("x-functions-key", "dev-function-key");
+        }
+
+        using var response = await api.Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    [Fact]
+    public async Task Scenarios_are_listed_by_id_and_filtered_by_category()
+    {
+        var (status, all) = await SendAsync(HttpMethod.Get, "/api/evaluation/scenarios");
+        var (_, edge) = await SendAsync(HttpMethod.Get, "/api/evaluation/scenarios?category=edge_case");
+
+        Assert.Equal(200, status);
+        Assert.Equal(100, all.GetProperty("count").GetInt32());
+        Assert.Equal(Enumerable.Range(1, 100), all.GetProperty("data").EnumerateArray().Select(s => s.GetProperty("id").GetInt32()));
+        Assert.Equal(
+            ["category", "description", "expected_min_results", "id", "name"],
+            all.GetProperty("data")[0].EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(8, edge.GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public async Task Evaluation_endpoints_need_the_function_key()
+    {
+        Assert.Equal(401, (await SendAsync(HttpMethod.Get, "/api/evaluation/scenarios", key: false)).Status);
+        Assert.Equal(401, (await SendAsync(HttpMethod.Post, "/api/evaluation/run", "{}", key: false)).Status);
+    }
+
+    [Fact]
+    public async Task Running_every_persona_gives_the_report_and_writes_no_request_log()
+    {
+        var (status, report) = await SendAsync(HttpMethod.Post, "/api/evaluation/run");
+
+        Assert.Equal(200, status);
+        Assert.Equal((100, 63, 37, 63.0m), (report.GetProperty("total_scenarios").GetInt32(), report.GetProperty("passed").GetInt32(),
+            report.GetProperty("failed").GetInt32(), report.GetProperty("pass_rate").GetDecimal()));
+        var results = report.GetProperty("results").EnumerateArray().ToDictionary(r => r.GetProperty("scenario_id").GetInt32());
+        Assert.Equal(Enumerable.Range(1, 100), results.Keys);
+        // The families ask for April 2026, before "today": nothing can be recommended.
+        Assert.Equal("Too few results: 0 < 3", results[23].GetProperty("reason").GetString());
+        Assert.Equal(JsonValueKind.Null, results[23].GetProperty("top_score").ValueKind);
+        Assert.Equal("Top score too low: 47 < 55", results[3].GetProperty("reason").GetString());
+        Assert.True(results[2].GetProperty("passed").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, results[2].GetProperty("reason").ValueKind);
+        Assert.Equal(
+            ["expected_min_results", "expected_min_top_score", "name", "passed", "reason", "response_time_ms", "result_count", "scenario_id", "top_score"],
+            results[1].EnumerateObject().Select(p => p.Name).Order());
+
+        await using var connection = new NpgsqlConnection(api.ConnectionString);
+        Assert.Equal(0, await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM recommendation_requests"));
+    }
+
+    [Fact]
+    public async Task Scenario_ids_and_category_select_the_scenarios()
+    {
+        var (_, some) = await SendAsync(HttpMethod.Post, "/api/evaluation/run", """{"scenario_ids":[3,"1",true,2.0]}""");
+        var (_, none) = await SendAsync(HttpMethod.Post, "/api/evaluation/run", """{"category":"no_such_category"}""");
+        var (bad, error) = await SendAsync(HttpMethod.Post, "/api/evaluation/run", """{"scenario_ids":["abc"]}""");
+
+        Assert.Equal([1, 2, 3], some.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("scenario_id").GetInt32()));
+        Assert.Equal("""{"success":true,"total_scenarios":0,"passed":0,"failed":0,"results":[],"message":"No scenarios found"}""", none.GetRawText());
+        Assert.Equal((400, "scenario_ids must contain integers"), (bad, error.GetProperty("error").GetString()));
+    }
+
+    private static ScoredTrip Trip(int id, int score, int type, int country) => new(
+        new TripCandidate
+        {
+            Id = id, TemplateId = id, StartDate = new(2027, 3, 1), EndDate = new(2027, 3, 10), EffectivePrice = 1000,
+            Status = "Open", SpotsLeft = 5, DifficultyLevel = 2, TripTypeId = type, PrimaryCountryId = country,
+        },
+        score, [], false);
+
+    [Theory]
+    [InlineData(3, null, false, null, null, "Too few results: 2 < 3")]
+    [InlineData(3, null, true, null, null, null)]
+    [InlineData(2, "57.5", false, null, null, "Top score too low: 50 < 57.5")]
+    [InlineData(2, null, false, new[] { 1, 4, 9 }, null, "Expected trip type not found: 4, 9")]
+    [InlineData(2, null, false, new[] { 1 }, new[] { 7 }, "Expected country not found: 7")]
+    [InlineData(2, "50", false, new[] { 1, 3 }, new[] { 5, 6 }, null)]
+    public void The_rules_judge_in_order(int minResults, string? minTop, bool expectsRelaxed, int[]? types, int[]? countries, string? reason)
+    {
+        var scenario = new Scenario
+        {
+            ExpectedMinResults = minResults,
+            ExpectedMinTopScore = minTop is null ? null : decimal.Parse(minTop, System.Globalization.CultureInfo.InvariantCulture),
+            ExpectsRelaxed = expectsRelaxed,
+            ExpectedTripTypes = types,
+            ExpectedCountries = countries,
+        };
+
+        Assert.Equal(reason, EvaluationService.Judge(scenario, [Trip(1, 50, 1, 5), Trip(2, 40, 3, 6)], 50));
+    }
+
+    [Fact]
+    public void Expecting_relaxed_results_does_not_excuse_an_empty_answer()
+    {
+        Assert.Equal("Too few results: 0 < 3", EvaluationService.Judge(new Scenario { ExpectedMinResults = 3, ExpectsRelaxed = true }, [], null));
+    }
+}
