@@ -194,6 +194,50 @@ internal static class Commands
         return command;
     }
 
+    public static Command AggregateMetrics()
+    {
+        var date = new Option<string?>("--date") { Description = "One UTC day (YYYY-MM-DD)." };
+        var from = new Option<string?>("--from") { Description = "First day of a backfill (YYYY-MM-DD)." };
+        var to = new Option<string?>("--to") { Description = "Last day of a backfill (YYYY-MM-DD)." };
+        var command = new Command(
+            "aggregate-metrics",
+            "Compute and store daily metrics like the DailyMetrics timer: without options, exactly one timer run; " +
+            "with --date or --from/--to, those days.")
+        {
+            date, from, to,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            static DateOnly? Day(string? text) =>
+                DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+            var (single, first, last) = (parse.GetValue(date), parse.GetValue(from), parse.GetValue(to));
+            List<DateOnly>? days = null;
+            if (single is not null || first is not null || last is not null)
+            {
+                var start = Day(single ?? first);
+                var end = Day(single ?? last);
+                if (start is null || end is null || end < start || (single is not null && (first is not null || last is not null)))
+                {
+                    Console.Error.WriteLine("smarttrip: give --date D, or --from D --to D with D written YYYY-MM-DD and --from not after --to.");
+                    return 1;
+                }
+
+                days = Enumerable.Range(0, end.Value.DayNumber - start.Value.DayNumber + 1).Select(start.Value.AddDays).ToList();
+            }
+
+            return await RunAsync(async services =>
+            {
+                var metrics = services.GetRequiredService<DailyMetricsService>();
+                foreach (var day in days ?? (await metrics.RunAsync(ct)).ToList())
+                {
+                    var stored = days is null ? await metrics.ComputeDayAsync(day, ct) : await metrics.AggregateDayAsync(day, ct);
+                    Console.WriteLine($"{day:yyyy-MM-dd}  {stored.TotalRequests,7} requests stored");
+                }
+            });
+        });
+        return command;
+    }
+
     private static IEnumerable<string> ReadLines(TextReader reader)
     {
         while (reader.ReadLine() is { } line)

@@ -6,5 +6,6 @@ root.Subcommands.Add(Commands.Migrate());
 root.Subcommands.Add(Commands.Seed());
 root.Subcommands.Add(Commands.Recommend());
 root.Subcommands.Add(Commands.Evaluate());
+root.Subcommands.Add(Commands.AggregateMetrics());
 root.Subcommands.Add(Commands.Serve());
 return await root.Parse(args).InvokeAsync();

@@ -57,6 +57,7 @@ public static class SmartTripServiceCollectionExtensions
         services.TryAddSingleton<SessionService>();
         services.TryAddSingleton<EventsDrainService>();
         services.TryAddSingleton<EvaluationService>();
+        services.TryAddSingleton<DailyMetricsService>();
         return services;
     }
 

@@ -1,0 +1,98 @@
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using SmartTrip.Core.Analytics;
+using SmartTrip.Tests.Integration;
+
+namespace SmartTrip.Tests.Analytics;
+
+/// <summary>Daily metrics over a request log of known content, "today" pinned to 2026-11-25 (analytics.md §2, §5).</summary>
+public sealed class DailyMetricsTests(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    private static readonly DateOnly Yesterday = new(2026, 11, 24);
+
+    private DailyMetricsService Metrics => api.Services.GetRequiredService<DailyMetricsService>();
+
+    private async Task LogAsync(NpgsqlConnection db, DateTime createdAt, int responseMs, decimal? top, int count, string? session,
+        bool relaxed = false, int[]? countries = null, string[]? continents = null, int? type = null, int[]? themes = null,
+        decimal? budget = null, string? year = null, string? month = null) =>
+        await db.ExecuteAsync(
+            """
+            INSERT INTO recommendation_requests (request_id, session_id, created_at, preferences, selected_countries, selected_continents,
+                preferred_type_id, preferred_theme_ids, budget, year, month, response_time_ms, total_candidates, primary_count,
+                relaxed_count, final_count, has_relaxed_results, has_no_results, top_score, result_trip_ids, result_scores, search_type)
+            VALUES (gen_random_uuid(), @session, @createdAt, '{}', @countries, @continents, @type, @themes, @budget, @year, @month,
+                @responseMs, @count, @count, 0, @count, @relaxed, @count = 0, @top, '{}', '{}', 'exploration')
+            """,
+            new
+            {
+                session, createdAt = DateTime.SpecifyKind(createdAt, DateTimeKind.Utc), countries = countries ?? [], continents = continents ?? [],
+                type, themes = themes ?? [], budget, year, month, responseMs, count, relaxed, top,
+            });
+
+    [Fact]
+    public async Task A_day_of_known_requests_gives_the_hand_computed_metrics_and_is_stored()
+    {
+        await using var db = new NpgsqlConnection(api.ConnectionString);
+        await db.ExecuteAsync("DELETE FROM recommendation_requests; DELETE FROM recommendation_metrics_daily;");
+        var day = Yesterday.ToDateTime(TimeOnly.MinValue);
+        await LogAsync(db, day.AddHours(1), 100, 80, 10, "s1", countries: [1, 1], continents: ["Asia", "asia"], type: 3, themes: [2], budget: 9000, year: "2027");
+        await LogAsync(db, day.AddHours(2), 200, 45, 6, "s1", relaxed: true, continents: ["Asia"], type: 3, month: "all");
+        await LogAsync(db, day.AddHours(3), 300, null, 0, "s2", year: "all", month: "3");
+        await LogAsync(db, day.AddHours(23).AddMinutes(59), 400, 57.5m, 10, null, countries: [999], type: 1, themes: [2, 6]);
+        await LogAsync(db, day.AddDays(1), 5000, 99, 10, "next-day");
+        await LogAsync(db, day.AddSeconds(-1), 5000, 99, 10, "day-before");
+
+        var stored = await Metrics.AggregateDayAsync(Yesterday, CancellationToken.None);
+
+        // n = 4: response times 100..400 (p50 250, p95 385, p99 397), top scores 80, 45, 57.5 (mean 60.833 -> 60.83),
+        // result counts 10, 6, 0, 10 (6.5), one relaxed, one empty, one below 50 (45).
+        Assert.Equal(
+            new DailyMetrics
+            {
+                Date = Yesterday, TotalRequests = 4, UniqueSessions = 2, AvgResponseTimeMs = 250.00m, P50ResponseTimeMs = 250,
+                P95ResponseTimeMs = 385, P99ResponseTimeMs = 397, MaxResponseTimeMs = 400, AvgTopScore = 60.83m, AvgResultCount = 6.50m,
+                RelaxedTriggerRate = 0.25m, NoResultsRate = 0.25m, LowScoreRate = 0.25m, SearchesWithCountry = 2, SearchesWithContinent = 2,
+                SearchesWithType = 3, SearchesWithThemes = 2, SearchesWithBudget = 1, SearchesWithDates = 2,
+            },
+            stored);
+        var row = await db.QuerySingleAsync<(int Total, decimal Avg, decimal Rate, string Countries, string Continents, string Types, string Themes)>(
+            """
+            SELECT total_requests, avg_top_score, low_score_rate, top_countries::text, top_continents::text, top_types::text, top_themes::text
+              FROM recommendation_metrics_daily WHERE date = @Yesterday
+            """, new { Yesterday });
+        Assert.Equal((4, 60.83m, 0.2500m), (row.Total, row.Avg, row.Rate));
+        Assert.Equal("""[{"id": 1, "name": "Japan", "count": 2}]""".Replace("Japan", await db.ExecuteScalarAsync<string>("SELECT name FROM countries WHERE id = 1")), row.Countries);
+        Assert.Equal("""[{"name": "Asia", "count": 2}, {"name": "asia", "count": 1}]""", row.Continents);
+        Assert.StartsWith("""[{"id": 3, "name": """, row.Types);
+        Assert.Contains("\"count\": 2", row.Themes);
+    }
+
+    [Fact]
+    public async Task A_day_without_requests_is_all_zeros()
+    {
+        var metrics = await Metrics.ComputeDayAsync(new DateOnly(2020, 1, 1), CancellationToken.None);
+
+        Assert.Equal(new DailyMetrics { Date = new DateOnly(2020, 1, 1) }, metrics);
+    }
+
+    [Fact]
+    public async Task A_run_catches_up_the_missing_days_of_the_week_and_running_again_changes_nothing()
+    {
+        await using var db = new NpgsqlConnection(api.ConnectionString);
+        await db.ExecuteAsync("DELETE FROM recommendation_metrics_daily WHERE date BETWEEN '2026-11-17' AND '2026-11-24'");
+        await db.ExecuteAsync("INSERT INTO recommendation_metrics_daily (date, total_requests) VALUES ('2026-11-20', 77)");
+
+        var first = await Metrics.RunAsync(CancellationToken.None);
+        var rows = await db.QueryAsync<(DateTime Date, int Total)>("SELECT date, total_requests FROM recommendation_metrics_daily ORDER BY date");
+        var second = await Metrics.RunAsync(CancellationToken.None);
+        var again = await db.QueryAsync<(DateTime Date, int Total)>("SELECT date, total_requests FROM recommendation_metrics_daily ORDER BY date");
+
+        Assert.Equal(
+            [new DateOnly(2026, 11, 18), new(2026, 11, 19), new(2026, 11, 21), new(2026, 11, 22), new(2026, 11, 23), Yesterday],
+            first);
+        Assert.Equal([Yesterday], second);
+        Assert.Contains((new DateTime(2026, 11, 20), 77), rows);
+        Assert.Equal(rows, again);
+    }
+}
