@@ -8,9 +8,45 @@ using SmartTrip.Functions.Http;
 
 namespace SmartTrip.Functions;
 
-/// <summary>Evaluation of the personas (api.md §8.4–§8.5), behind the function key.</summary>
-public sealed class AnalyticsFunctions(EvaluationService evaluation)
+/// <summary>Metrics and the evaluation of the personas (api.md §8), behind the function key.</summary>
+public sealed class AnalyticsFunctions(EvaluationService evaluation, DailyMetricsService metrics, TimeProvider clock)
 {
+    [Function(nameof(GetMetrics))]
+    public async Task<IActionResult> GetMetrics(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "metrics")] HttpRequest req, CancellationToken ct)
+    {
+        var days = Lenient(req, "days", 7, 1, 90);
+        var now = clock.GetUtcNow();
+        var window = await metrics.ComputeWindowAsync(now.AddDays(-days), now.AddYears(100), ct);
+        return ApiResults.Item(MetricsSummary.From(days, window));
+    }
+
+    [Function(nameof(GetDailyMetrics))]
+    public async Task<IActionResult> GetDailyMetrics(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "metrics/daily")] HttpRequest req, CancellationToken ct)
+    {
+        var end = Core.Json.IsoDates.Parse(req.Query["end"].FirstOrDefault()) is { } e && req.Query["end"].FirstOrDefault()!.Length == 10
+            ? e : DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var start = Core.Json.IsoDates.Parse(req.Query["start"].FirstOrDefault()) is { } s && req.Query["start"].FirstOrDefault()!.Length == 10
+            ? s : end.AddDays(-7);
+        if (end.DayNumber - start.DayNumber > 90)
+        {
+            start = end.AddDays(-90);
+        }
+
+        var days = await metrics.DaysAsync(start, end, ct);
+        return ApiResults.Ok(new DailyMetricsBody(start, end, days));
+    }
+
+    [Function(nameof(GetTopSearches))]
+    public async Task<IActionResult> GetTopSearches(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "metrics/top-searches")] HttpRequest req, CancellationToken ct) =>
+        ApiResults.Item(await metrics.TopSearchesAsync(Lenient(req, "days", 7, 1, 90), Lenient(req, "limit", 10, 1, 50), ct));
+
+    /// <summary>An integer parameter that falls back to its default when unparseable, then is clamped (api.md §8).</summary>
+    private static int Lenient(HttpRequest req, string name, int fallback, int min, int max) =>
+        Math.Clamp(int.TryParse(req.Query[name].FirstOrDefault(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value : fallback, min, max);
+
     [Function(nameof(GetEvaluationScenarios))]
     public async Task<IActionResult> GetEvaluationScenarios(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "evaluation/scenarios")] HttpRequest req, CancellationToken ct) =>
@@ -66,4 +102,16 @@ public sealed class AnalyticsFunctions(EvaluationService evaluation)
 
         return true;
     }
+}
+
+public sealed record DailyMetricsBody(
+    [property: System.Text.Json.Serialization.JsonPropertyName("start")] DateOnly Start,
+    [property: System.Text.Json.Serialization.JsonPropertyName("end")] DateOnly End,
+    [property: System.Text.Json.Serialization.JsonPropertyName("data")] IReadOnlyList<DailyMetrics> Data)
+{
+    [System.Text.Json.Serialization.JsonPropertyName("success"), System.Text.Json.Serialization.JsonPropertyOrder(-1)]
+    public bool Success => true;
+
+    [System.Text.Json.Serialization.JsonPropertyName("count")]
+    public int Count => Data.Count;
 }

@@ -156,6 +156,64 @@ public sealed class DailyMetricsService(NpgsqlDataSource dataSource, TimeProvide
         return await ComputeAsync(connection, null, DateOnly.FromDateTime(to.UtcDateTime), from, to, ct);
     }
 
+    /// <summary>
+    /// <c>/api/metrics/daily</c> (analytics.md §5.1): one entry per day of [start, end], the stored row when there is
+    /// one, otherwise computed now (so today is always live).
+    /// </summary>
+    public async Task<IReadOnlyList<DailyMetrics>> DaysAsync(DateOnly start, DateOnly end, CancellationToken ct)
+    {
+        if (start > end)
+        {
+            return [];
+        }
+
+        Dictionary<DateOnly, DailyMetrics> stored;
+        await using (var connection = await dataSource.OpenConnectionAsync(ct))
+        {
+            stored = (await connection.QueryAsync<DailyMetrics>(new CommandDefinition(
+                """
+                SELECT date, total_requests, unique_sessions, coalesce(avg_response_time_ms, 0) AS avg_response_time_ms,
+                       coalesce(p50_response_time_ms, 0) AS p50_response_time_ms, coalesce(p95_response_time_ms, 0) AS p95_response_time_ms,
+                       coalesce(p99_response_time_ms, 0) AS p99_response_time_ms, coalesce(max_response_time_ms, 0) AS max_response_time_ms,
+                       coalesce(avg_top_score, 0) AS avg_top_score, coalesce(avg_result_count, 0) AS avg_result_count,
+                       coalesce(relaxed_trigger_rate, 0) AS relaxed_trigger_rate, coalesce(no_results_rate, 0) AS no_results_rate,
+                       coalesce(low_score_rate, 0) AS low_score_rate, coalesce(searches_with_country, 0) AS searches_with_country,
+                       coalesce(searches_with_continent, 0) AS searches_with_continent, coalesce(searches_with_type, 0) AS searches_with_type,
+                       coalesce(searches_with_themes, 0) AS searches_with_themes, coalesce(searches_with_budget, 0) AS searches_with_budget,
+                       coalesce(searches_with_dates, 0) AS searches_with_dates
+                  FROM recommendation_metrics_daily WHERE date BETWEEN @start AND @end
+                """,
+                new { start, end }, cancellationToken: ct))).ToDictionary(m => m.Date);
+        }
+
+        var days = new List<DailyMetrics>();
+        for (var day = start; day <= end; day = day.AddDays(1))
+        {
+            days.Add(stored.TryGetValue(day, out var row) ? row : await ComputeDayAsync(day, ct));
+        }
+
+        return days;
+    }
+
+    /// <summary><c>/api/metrics/top-searches</c> (analytics.md §4) over the last <paramref name="days"/> × 24 hours.</summary>
+    public async Task<TopSearches> TopSearchesAsync(int days, int limit, CancellationToken ct)
+    {
+        var from = clock.GetUtcNow().AddDays(-days);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var continents = await connection.QueryAsync<NamedCount>(new CommandDefinition(
+            """
+            SELECT s.name, count(*)::int AS count FROM recommendation_requests r CROSS JOIN LATERAL unnest(r.selected_continents) AS s(name)
+             WHERE r.created_at >= @from GROUP BY s.name ORDER BY count(*) DESC, s.name COLLATE "C" LIMIT @limit
+            """, new { from, limit }, cancellationToken: ct));
+        var types = await connection.QueryAsync<IdCount>(new CommandDefinition(
+            """
+            SELECT preferred_type_id AS id, count(*)::int AS count FROM recommendation_requests
+             WHERE created_at >= @from AND preferred_type_id IS NOT NULL
+             GROUP BY preferred_type_id ORDER BY count(*) DESC, preferred_type_id LIMIT @limit
+            """, new { from, limit }, cancellationToken: ct));
+        return new TopSearches(continents.ToList(), types.ToList());
+    }
+
     /// <summary>Computes and upserts one day (its own transaction); returns what was stored.</summary>
     public async Task<DailyMetrics> AggregateDayAsync(DateOnly day, CancellationToken ct)
     {
@@ -248,4 +306,36 @@ public sealed class DailyMetricsService(NpgsqlDataSource dataSource, TimeProvide
             SearchesWithDates = a.WithDates,
         };
     }
+}
+
+public sealed record NamedCount
+{
+    [JsonPropertyName("name")] public string Name { get; init; } = "";
+    [JsonPropertyName("count")] public int Count { get; init; }
+}
+
+public sealed record IdCount
+{
+    [JsonPropertyName("id")] public int Id { get; init; }
+    [JsonPropertyName("count")] public int Count { get; init; }
+}
+
+public sealed record TopSearches(
+    [property: JsonPropertyName("top_continents")] IReadOnlyList<NamedCount> TopContinents,
+    [property: JsonPropertyName("top_types")] IReadOnlyList<IdCount> TopTypes);
+
+/// <summary>The live summary of <c>/api/metrics</c> (analytics.md §3).</summary>
+public sealed record MetricsSummary(
+    [property: JsonPropertyName("period")] string Period,
+    [property: JsonPropertyName("total_requests")] int TotalRequests,
+    [property: JsonPropertyName("unique_sessions")] int UniqueSessions,
+    [property: JsonPropertyName("avg_response_time_ms")] decimal AvgResponseTimeMs,
+    [property: JsonPropertyName("p95_response_time_ms")] int P95ResponseTimeMs,
+    [property: JsonPropertyName("avg_top_score")] decimal AvgTopScore,
+    [property: JsonPropertyName("relaxed_trigger_rate")] decimal RelaxedTriggerRate,
+    [property: JsonPropertyName("no_results_rate")] decimal NoResultsRate)
+{
+    public static MetricsSummary From(int days, DailyMetrics m) => new(
+        $"last_{days}_days", m.TotalRequests, m.UniqueSessions, m.AvgResponseTimeMs, m.P95ResponseTimeMs, m.AvgTopScore,
+        m.RelaxedTriggerRate, m.NoResultsRate);
 }

@@ -95,4 +95,47 @@ public sealed class DailyMetricsTests(ApiFixture api) : IClassFixture<ApiFixture
         Assert.Contains((new DateTime(2026, 11, 20), 77), rows);
         Assert.Equal(rows, again);
     }
+
+    private async Task<(int Status, System.Text.Json.JsonElement Body)> GetAsync(string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add("x-functions-key", "dev-function-key");
+        using var response = await api.Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, text.Length == 0 ? default : System.Text.Json.JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    [Fact]
+    public async Task The_metrics_endpoints_read_the_log_live_and_the_stored_days()
+    {
+        await using var db = new NpgsqlConnection(api.ConnectionString);
+        await db.ExecuteAsync("DELETE FROM recommendation_requests; DELETE FROM recommendation_metrics_daily;");
+        var now = api.Clock.GetUtcNow().UtcDateTime;
+        await LogAsync(db, now.AddHours(-1), 120, 90, 10, "a", continents: ["Europe", "Asia"], type: 4);
+        await LogAsync(db, now.AddDays(-2), 80, 40, 3, "b", relaxed: true, continents: ["Asia"], type: 4);
+        await LogAsync(db, now.AddDays(-8), 1000, 70, 10, "c", continents: ["Africa"], type: 2);
+        await db.ExecuteAsync("INSERT INTO recommendation_metrics_daily (date, total_requests) VALUES ('2026-11-20', 77)");
+
+        var (status, week) = await GetAsync("/api/metrics?days=abc");
+        var (_, quarter) = await GetAsync("/api/metrics?days=999");
+        var (_, top) = await GetAsync("/api/metrics/top-searches?limit=0");
+        var (_, daily) = await GetAsync("/api/metrics/daily?start=2026-11-19&end=2026-11-25");
+        var (_, reversed) = await GetAsync("/api/metrics/daily?start=2026-11-25&end=2026-11-01");
+        var (unauthorized, _) = await api.GetJsonAsync("/api/metrics").ContinueWith(t => t.IsFaulted ? (401, default(System.Text.Json.JsonElement)) : t.Result);
+
+        Assert.Equal(200, status);
+        var summary = week.GetProperty("data");
+        Assert.Equal("last_7_days", summary.GetProperty("period").GetString());
+        Assert.Equal(
+            [("total_requests", 2m), ("unique_sessions", 2m), ("avg_response_time_ms", 100m), ("p95_response_time_ms", 118m),
+             ("avg_top_score", 65m), ("relaxed_trigger_rate", 0.5m), ("no_results_rate", 0m)],
+            summary.EnumerateObject().Where(p => p.Name != "period").Select(p => (p.Name, p.Value.GetDecimal())).ToArray());
+        Assert.Equal(("last_90_days", 3), (quarter.GetProperty("data").GetProperty("period").GetString(), quarter.GetProperty("data").GetProperty("total_requests").GetInt32()));
+        Assert.Equal("""{"top_continents":[{"name":"Asia","count":2}],"top_types":[{"id":4,"count":2}]}""", top.GetProperty("data").GetRawText());
+        Assert.Equal(7, daily.GetProperty("count").GetInt32());
+        var totals = daily.GetProperty("data").EnumerateArray().ToDictionary(d => d.GetProperty("date").GetString()!, d => d.GetProperty("total_requests").GetInt32());
+        Assert.Equal((77, 1, 1, 0), (totals["2026-11-20"], totals["2026-11-23"], totals["2026-11-25"], totals["2026-11-24"]));
+        Assert.Equal(0, reversed.GetProperty("count").GetInt32());
+        Assert.Equal(401, unauthorized);
+    }
 }
