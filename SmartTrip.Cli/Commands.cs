@@ -228,9 +228,16 @@ internal static class Commands
             return await RunAsync(async services =>
             {
                 var metrics = services.GetRequiredService<DailyMetricsService>();
-                foreach (var day in days ?? (await metrics.RunAsync(ct)).ToList())
+                if (days is null)
                 {
-                    var stored = days is null ? await metrics.ComputeDayAsync(day, ct) : await metrics.AggregateDayAsync(day, ct);
+                    var stored = await metrics.RunAsync(ct);
+                    Console.WriteLine($"Stored {string.Join(", ", stored.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)))}; trip interactions recomputed.");
+                    return;
+                }
+
+                foreach (var day in days)
+                {
+                    var stored = await metrics.AggregateDayAsync(day, ct);
                     Console.WriteLine($"{day:yyyy-MM-dd}  {stored.TotalRequests,7} requests stored");
                 }
             });

@@ -25,10 +25,11 @@ public sealed class AnalyticsFunctions(EvaluationService evaluation, DailyMetric
     public async Task<IActionResult> GetDailyMetrics(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "metrics/daily")] HttpRequest req, CancellationToken ct)
     {
-        var end = Core.Json.IsoDates.Parse(req.Query["end"].FirstOrDefault()) is { } e && req.Query["end"].FirstOrDefault()!.Length == 10
-            ? e : DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        var start = Core.Json.IsoDates.Parse(req.Query["start"].FirstOrDefault()) is { } s && req.Query["start"].FirstOrDefault()!.Length == 10
-            ? s : end.AddDays(-7);
+        DateOnly? Day(string name) =>
+            DateOnly.TryParseExact(req.Query[name].FirstOrDefault(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+                ? day : null;
+        var end = Day("end") ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var start = Day("start") ?? end.AddDays(-7);
         if (end.DayNumber - start.DayNumber > 90)
         {
             start = end.AddDays(-90);

@@ -96,9 +96,6 @@ public sealed class CatalogSnapshotCache(RecommendationRepository repository, Re
         }
     }
 
-    /// <summary>Forgets the snapshot; the next request reloads it.</summary>
-    public void Invalidate() => _current = null;
-
     private bool IsFresh(Entry entry, DateOnly today) =>
         entry.Snapshot.Data.LoadedFor <= today &&
         options.CatalogRefreshMilliseconds > 0 &&

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Dapper;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace SmartTrip.Core.Tracking;
 
