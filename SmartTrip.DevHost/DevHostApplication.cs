@@ -63,18 +63,51 @@ public static class DevHostApplication
             .WithOrigins([.. CorsOriginsFrom(builder.Configuration)])
             .AllowCredentials()
             .WithMethods("GET", "POST", "OPTIONS")
-            .WithHeaders("Content-Type", "Authorization", "X-Session-ID")
+            .WithHeaders("Content-Type", "Authorization", "X-Session-ID", FunctionKeyPolicy.HeaderName)
             .WithExposedHeaders("Retry-After")));
         configure?.Invoke(builder);
         AddBackgroundTriggers(builder); // after configure, which may turn them off
 
         var app = builder.Build();
         app.UseCors();
+        UseDashboard(app);
         app.UseRouting();
         MapHttpFunctions(app, app.Services.GetRequiredService<HostJson>(), HttpRouteTable.Default);
         MapAdminApi(app);
         return app;
     }
+
+    /// <summary>
+    /// The metrics dashboard (the static files of <c>dashboard/</c>, copied next to the host) at <c>/dashboard/</c>. The page
+    /// holds no key or address: the operator types them, and the page may call any API base URL.
+    /// </summary>
+    private static void UseDashboard(WebApplication app)
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "dashboard");
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+
+        var files = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(folder);
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files, RequestPath = DashboardPath });
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = files,
+            RequestPath = DashboardPath,
+            OnPrepareResponse = context =>
+            {
+                var headers = context.Context.Response.Headers;
+                headers.CacheControl = "no-cache";
+                headers.XContentTypeOptions = "nosniff";
+                headers["Referrer-Policy"] = "no-referrer";
+                headers.ContentSecurityPolicy =
+                    "default-src 'self'; connect-src 'self' https: http:; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+            },
+        });
+    }
+
+    public const string DashboardPath = "/dashboard";
 
     /// <summary>The queue- and timer-triggered functions of SmartTrip.Functions.</summary>
     public static IReadOnlyList<BackgroundFunction> BackgroundFunctions { get; } =

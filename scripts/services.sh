@@ -104,6 +104,36 @@ start_azurite() {
   log "Azurite on 127.0.0.1 (blob $blob, queue $queue, table $table)"
 }
 
+# A Chromium-family browser: SMARTTRIP_TEST_CHROMIUM, else the first of chromium, google-chrome, chromium-browser on PATH.
+find_browser() {
+  local candidate path
+  for candidate in "${SMARTTRIP_TEST_CHROMIUM:-}" chromium google-chrome google-chrome-stable chromium-browser; do
+    [ -n "$candidate" ] || continue
+    path="$(command -v "$candidate" 2>/dev/null)" && [ -x "$path" ] && { echo "$path"; return 0; }
+  done
+  return 1
+}
+
+# ensure_browser: headless Chromium (Debian's chromium package when none is installed) and playwright-core for the
+# dashboard test; sets BROWSER_PATH.
+ensure_browser() {
+  if ! BROWSER_PATH="$(find_browser)"; then
+    [ "$(id -u)" = 0 ] || die "no Chromium found; install the 'chromium' package or set SMARTTRIP_TEST_CHROMIUM"
+    log "Installing Chromium (apt-get)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 \
+      || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+      || die "could not install Chromium"
+    BROWSER_PATH="$(find_browser)" || die "Chromium installed but not found on PATH"
+  fi
+  if [ ! -d "$REPO_ROOT/SmartTrip.Tests/Browser/node_modules/playwright-core" ]; then
+    command -v npm >/dev/null || die "npm not found; install Node.js for the browser test"
+    log "Installing playwright-core into SmartTrip.Tests/Browser/node_modules (npm ci)"
+    npm ci --prefix "$REPO_ROOT/SmartTrip.Tests/Browser" --no-audit --no-fund --loglevel=error >/dev/null \
+      || die "npm could not install playwright-core"
+  fi
+  log "Browser for the dashboard test: $BROWSER_PATH"
+}
+
 stop_services() {
   set +e
   local pid

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the solution, starts a throwaway PostgreSQL and Azurite on free ports, runs every test, stops what it
+# Builds the solution, starts a throwaway PostgreSQL and Azurite on free ports (and installs Chromium and
+# playwright-core for the dashboard test when missing), runs every test, stops what it
 # started (also on failure or Ctrl-C) and exits non-zero when anything failed.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/services.sh"
@@ -28,6 +29,9 @@ start_postgres "$work"
 start_azurite "$work"
 export SMARTTRIP_TEST_POSTGRES="$PG_ADMIN_CONNECTION"
 export SMARTTRIP_TEST_STORAGE="$STORAGE_CONNECTION"
+ensure_browser
+export SMARTTRIP_TEST_CHROMIUM="$BROWSER_PATH"
+export SMARTTRIP_TEST_ARTIFACTS="$REPO_ROOT/artifacts" # the dashboard screenshot
 
 log "Running tests"
 set +e
@@ -51,5 +55,6 @@ if [ "$status" -eq 0 ] && [ "${passed:-0}" -eq 0 ]; then
   status=1
 fi
 echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+[ -f artifacts/dashboard.png ] && log "Dashboard screenshot: artifacts/dashboard.png"
 log "Test command finished in $(( SECONDS - started )) s (exit $status)"
 exit "$status"

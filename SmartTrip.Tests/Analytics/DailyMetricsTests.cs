@@ -13,35 +13,18 @@ public sealed class DailyMetricsTests(ApiFixture api) : IClassFixture<ApiFixture
 
     private DailyMetricsService Metrics => api.Services.GetRequiredService<DailyMetricsService>();
 
-    private async Task LogAsync(NpgsqlConnection db, DateTime createdAt, int responseMs, decimal? top, int count, string? session,
-        bool relaxed = false, int[]? countries = null, string[]? continents = null, int? type = null, int[]? themes = null,
-        decimal? budget = null, string? year = null, string? month = null) =>
-        await db.ExecuteAsync(
-            """
-            INSERT INTO recommendation_requests (request_id, session_id, created_at, preferences, selected_countries, selected_continents,
-                preferred_type_id, preferred_theme_ids, budget, year, month, response_time_ms, total_candidates, primary_count,
-                relaxed_count, final_count, has_relaxed_results, has_no_results, top_score, result_trip_ids, result_scores, search_type)
-            VALUES (gen_random_uuid(), @session, @createdAt, '{}', @countries, @continents, @type, @themes, @budget, @year, @month,
-                @responseMs, @count, @count, 0, @count, @relaxed, @count = 0, @top, '{}', '{}', 'exploration')
-            """,
-            new
-            {
-                session, createdAt = DateTime.SpecifyKind(createdAt, DateTimeKind.Utc), countries = countries ?? [], continents = continents ?? [],
-                type, themes = themes ?? [], budget, year, month, responseMs, count, relaxed, top,
-            });
-
     [Fact]
     public async Task A_day_of_known_requests_gives_the_hand_computed_metrics_and_is_stored()
     {
         await using var db = new NpgsqlConnection(api.ConnectionString);
         await db.ExecuteAsync("DELETE FROM recommendation_requests; DELETE FROM recommendation_metrics_daily;");
         var day = Yesterday.ToDateTime(TimeOnly.MinValue);
-        await LogAsync(db, day.AddHours(1), 100, 80, 10, "s1", countries: [1, 1], continents: ["Asia", "asia"], type: 3, themes: [2], budget: 9000, year: "2027");
-        await LogAsync(db, day.AddHours(2), 200, 45, 6, "s1", relaxed: true, continents: ["Asia"], type: 3, month: "all");
-        await LogAsync(db, day.AddHours(3), 300, null, 0, "s2", year: "all", month: "3");
-        await LogAsync(db, day.AddHours(23).AddMinutes(59), 400, 57.5m, 10, null, countries: [999], type: 1, themes: [2, 6]);
-        await LogAsync(db, day.AddDays(1), 5000, 99, 10, "next-day");
-        await LogAsync(db, day.AddSeconds(-1), 5000, 99, 10, "day-before");
+        await RequestLogRows.InsertAsync(db, day.AddHours(1), 100, 80, 10, "s1", countries: [1, 1], continents: ["Asia", "asia"], type: 3, themes: [2], budget: 9000, year: "2027");
+        await RequestLogRows.InsertAsync(db, day.AddHours(2), 200, 45, 6, "s1", relaxed: true, continents: ["Asia"], type: 3, month: "all");
+        await RequestLogRows.InsertAsync(db, day.AddHours(3), 300, null, 0, "s2", year: "all", month: "3");
+        await RequestLogRows.InsertAsync(db, day.AddHours(23).AddMinutes(59), 400, 57.5m, 10, null, countries: [999], type: 1, themes: [2, 6]);
+        await RequestLogRows.InsertAsync(db, day.AddDays(1), 5000, 99, 10, "next-day");
+        await RequestLogRows.InsertAsync(db, day.AddSeconds(-1), 5000, 99, 10, "day-before");
 
         var stored = await Metrics.AggregateDayAsync(Yesterday, CancellationToken.None);
 
@@ -111,9 +94,9 @@ public sealed class DailyMetricsTests(ApiFixture api) : IClassFixture<ApiFixture
         await using var db = new NpgsqlConnection(api.ConnectionString);
         await db.ExecuteAsync("DELETE FROM recommendation_requests; DELETE FROM recommendation_metrics_daily;");
         var now = api.Clock.GetUtcNow().UtcDateTime;
-        await LogAsync(db, now.AddHours(-1), 120, 90, 10, "a", continents: ["Europe", "Asia"], type: 4);
-        await LogAsync(db, now.AddDays(-2), 80, 40, 3, "b", relaxed: true, continents: ["Asia"], type: 4);
-        await LogAsync(db, now.AddDays(-8), 1000, 70, 10, "c", continents: ["Africa"], type: 2);
+        await RequestLogRows.InsertAsync(db, now.AddHours(-1), 120, 90, 10, "a", continents: ["Europe", "Asia"], type: 4);
+        await RequestLogRows.InsertAsync(db, now.AddDays(-2), 80, 40, 3, "b", relaxed: true, continents: ["Asia"], type: 4);
+        await RequestLogRows.InsertAsync(db, now.AddDays(-8), 1000, 70, 10, "c", continents: ["Africa"], type: 2);
         await db.ExecuteAsync("INSERT INTO recommendation_metrics_daily (date, total_requests) VALUES ('2026-11-20', 77)");
 
         var (status, week) = await GetAsync("/api/metrics?days=abc");

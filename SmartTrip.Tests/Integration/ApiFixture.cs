@@ -35,6 +35,15 @@ public class ApiFixture : IAsyncLifetime
     /// </summary>
     protected virtual bool RunsBackgroundTriggers => false;
 
+    /// <summary>
+    /// Whether the host listens on a loopback port (for clients outside the process, such as a browser) instead of
+    /// serving the in-memory test server.
+    /// </summary>
+    protected virtual bool ListensOnLoopback => false;
+
+    /// <summary>The host's address when it listens on loopback.</summary>
+    public Uri? Address { get; private set; }
+
     /// <summary>Last changes to the host before it starts.</summary>
     protected virtual void Configure(WebApplicationBuilder builder)
     {
@@ -49,7 +58,15 @@ public class ApiFixture : IAsyncLifetime
         await TestServices.EnsureQueuesAsync();
         _app = DevHostApplication.Build([], builder =>
         {
-            builder.WebHost.UseTestServer();
+            if (ListensOnLoopback)
+            {
+                builder.WebHost.UseUrls("http://127.0.0.1:0");
+            }
+            else
+            {
+                builder.WebHost.UseTestServer();
+            }
+
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["ConnectionStrings:SmartTripDb"] = ConnectionString,
@@ -61,11 +78,24 @@ public class ApiFixture : IAsyncLifetime
             Configure(builder);
         });
         await _app.StartAsync();
-        Client = _app.GetTestClient();
+        if (ListensOnLoopback)
+        {
+            Address = new Uri(_app.Urls.Single());
+            Client = new HttpClient { BaseAddress = Address };
+        }
+        else
+        {
+            Client = _app.GetTestClient();
+        }
     }
 
     public async Task DisposeAsync()
     {
+        if (ListensOnLoopback)
+        {
+            Client.Dispose();
+        }
+
         if (_app is not null)
         {
             await _app.DisposeAsync();

@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using SmartTrip.Core.Analytics;
+using SmartTrip.Tests.Integration;
+
+namespace SmartTrip.Tests.Analytics;
+
+/// <summary>The development host on a loopback port, for a real browser.</summary>
+public sealed class LoopbackApiFixture : ApiFixture
+{
+    protected override string DatabasePrefix => "dashboard";
+
+    protected override bool ListensOnLoopback => true;
+}
+
+/// <summary>
+/// The metrics dashboard in headless Chromium (SmartTrip.Tests/Browser/dashboard-driver.mjs, playwright-core) against the
+/// development host over a request log of known content, "today" pinned to 2026-11-25 on both sides.
+/// </summary>
+public sealed class DashboardBrowserTests(LoopbackApiFixture api) : IClassFixture<LoopbackApiFixture>
+{
+    private static readonly DateTime Day = new(2026, 11, 19, 0, 0, 0, DateTimeKind.Utc);
+
+    /// <summary>
+    /// Seven days, 2026-11-19 to 2026-11-25. Per day (requests; p50, p95 ms; relaxed, no-results rate; mean top score):
+    /// 19th none; 20th 4 (250, 385; 0.25, 0.25; (80 + 45 + 57.5) / 3 = 60.83); 21st 1 (50, 50; 0, 0; 90);
+    /// 22nd a stored row only (7; 15, 40; 0.1429, 0; 66.5); 23rd 3 (20, 20 + 0.9 × 40 = 56; 2/3 = 0.6667, 0; 80);
+    /// 24th 2 (30.5 -> 30, 30.95 -> 30; 0, 0; 75), stored by the timer's code; 25th (today, live) 1 (5, 5; 0, 1; 0).
+    /// </summary>
+    private async Task SeedRequestLogAsync()
+    {
+        await using var db = new NpgsqlConnection(api.ConnectionString);
+        await db.ExecuteAsync("DELETE FROM recommendation_requests; DELETE FROM recommendation_metrics_daily;");
+        await RequestLogRows.InsertAsync(db, Day.AddDays(1).AddHours(1), 100, 80, 10, "a", continents: ["Asia", "Europe"], type: 3);
+        await RequestLogRows.InsertAsync(db, Day.AddDays(1).AddHours(2), 200, 45, 6, "a", relaxed: true, continents: ["Asia"]);
+        await RequestLogRows.InsertAsync(db, Day.AddDays(1).AddHours(3), 300, null, 0, "b", continents: ["asia"]);
+        await RequestLogRows.InsertAsync(db, Day.AddDays(1).AddHours(4), 400, 57.5m, 10, "c", type: 5);
+        await RequestLogRows.InsertAsync(db, Day.AddDays(2).AddHours(5), 50, 90, 10, "c", continents: ["Europe"], type: 3);
+        await db.ExecuteAsync(
+            """
+            INSERT INTO recommendation_metrics_daily (date, total_requests, p50_response_time_ms, p95_response_time_ms,
+                relaxed_trigger_rate, no_results_rate, avg_top_score)
+            VALUES ('2026-11-22', 7, 15, 40, 0.1429, 0, 66.5)
+            """);
+        await RequestLogRows.InsertAsync(db, Day.AddDays(4).AddHours(1), 10, 70, 3, "d", relaxed: true, continents: ["Asia"]);
+        await RequestLogRows.InsertAsync(db, Day.AddDays(4).AddHours(2), 20, 80, 10, "d");
+        await RequestLogRows.InsertAsync(db, Day.AddDays(4).AddHours(3), 60, 90, 4, "e", relaxed: true);
+        await RequestLogRows.InsertAsync(db, Day.AddDays(5).AddHours(6), 30, 100, 10, null);
+        await RequestLogRows.InsertAsync(db, Day.AddDays(5).AddHours(7), 31, 50, 10, "e");
+        await RequestLogRows.InsertAsync(db, Day.AddDays(6).AddHours(9), 5, null, 0, "f");
+        await api.Services.GetRequiredService<DailyMetricsService>().AggregateDayAsync(new DateOnly(2026, 11, 24), CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task The_dashboard_plots_the_daily_series_and_top_searches_and_shows_its_loading_and_error_states()
+    {
+        await SeedRequestLogAsync();
+        var screenshot = Path.Combine(ArtifactsDirectory, "dashboard.png");
+        File.Delete(screenshot);
+
+        var page = await RunDriverAsync(screenshot);
+
+        // Before loading: this origin offered, no key, nothing drawn; while loading: the busy state.
+        var initial = page.GetProperty("initial");
+        Assert.Equal(api.Address!.GetLeftPart(UriPartial.Authority), initial.GetProperty("baseUrl").GetString());
+        Assert.Equal("", initial.GetProperty("functionKey").GetString());
+        Assert.True(initial.GetProperty("reportHidden").GetBoolean());
+        var loading = page.GetProperty("loading");
+        Assert.StartsWith("Loading metrics from http://127.0.0.1:", loading.GetProperty("status").GetString());
+        Assert.Equal("true", loading.GetProperty("ariaBusy").GetString());
+        Assert.True(loading.GetProperty("buttonDisabled").GetBoolean());
+
+        var ready = page.GetProperty("ready");
+        Assert.Equal("Showing 7 days, 2026-11-19 to 2026-11-25 (UTC).", ready.GetProperty("status").GetString());
+        Assert.Equal(("false", "2026-11-25"), (ready.GetProperty("ariaBusy").GetString(), ready.GetProperty("endDate").GetString()));
+
+        // Summary of the last 7 × 24 h (live, so the stored-only 22nd is not in it): 11 requests, response times
+        // 5..400 ms summing to 1 206 (mean 109.64; p95 = 300 + 0.5 × 100 = 350), 9 top scores summing to 662.5 (73.61),
+        // 3 relaxed (27.27 %), 2 empty (18.18 %), 6 sessions.
+        Assert.Equal(
+            new Dictionary<string, string>
+            {
+                ["total_requests"] = "11", ["unique_sessions"] = "6", ["avg_response_time_ms"] = "109.64 ms", ["p95_response_time_ms"] = "350 ms",
+                ["avg_top_score"] = "73.61", ["relaxed_trigger_rate"] = "27.27 %", ["no_results_rate"] = "18.18 %",
+            },
+            ready.GetProperty("summary").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetProperty("text").GetString()!));
+
+        string[] days = ["2026-11-19", "2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24", "2026-11-25"];
+        var marks = ready.GetProperty("marks");
+        Assert.Equal(days.Zip(new[] { "0", "4", "1", "7", "3", "2", "1" }), Series(marks, "total_requests"));
+        Assert.Equal(days.Zip(new[] { "0", "250", "50", "15", "20", "30", "5" }), Series(marks, "p50_response_time_ms"));
+        Assert.Equal(days.Zip(new[] { "0", "385", "50", "40", "56", "30", "5" }), Series(marks, "p95_response_time_ms"));
+        Assert.Equal(days.Zip(new[] { "0", "0.25", "0", "0.1429", "0.6667", "0", "0" }), Series(marks, "relaxed_trigger_rate"));
+        Assert.Equal(days.Zip(new[] { "0", "0.25", "0", "0", "0", "0", "1" }), Series(marks, "no_results_rate"));
+        Assert.Equal(days.Zip(new[] { "0", "60.83", "90", "66.5", "80", "75", "0" }), Series(marks, "avg_top_score"));
+
+        // The hover texts say it in the operator's units, and the marks are drawn to scale.
+        Assert.Equal("2026-11-22: 7", Mark(marks, "total_requests", "2026-11-22").GetProperty("title").GetString());
+        Assert.Equal("2026-11-20 · p95: 385 ms", Mark(marks, "p95_response_time_ms", "2026-11-20").GetProperty("title").GetString());
+        Assert.Equal("2026-11-23 · Relaxed searches: 66.67 %", Mark(marks, "relaxed_trigger_rate", "2026-11-23").GetProperty("title").GetString());
+        var tallest = Mark(marks, "total_requests", "2026-11-22").GetProperty("height").GetDouble();
+        Assert.True(tallest > 50, $"the busiest day's bar is {tallest} px high");
+        Assert.Equal(0, Mark(marks, "total_requests", "2026-11-19").GetProperty("height").GetDouble());
+        Assert.Equal(4.0 / 7, Mark(marks, "total_requests", "2026-11-20").GetProperty("height").GetDouble() / tallest, 2);
+        var charts = ready.GetProperty("charts");
+        Assert.Equal(["0", "2", "4", "6", "8"], Ticks(charts, "chart-requests"));
+        Assert.Equal(["0 ms", "100 ms", "200 ms", "300 ms", "400 ms"], Ticks(charts, "chart-latency"));
+        Assert.Equal(["0 %", "25 %", "50 %", "75 %", "100 %"], Ticks(charts, "chart-rates"));
+        Assert.True(Mark(marks, "p95_response_time_ms", "2026-11-20").GetProperty("y").GetDouble()
+                    < Mark(marks, "p50_response_time_ms", "2026-11-20").GetProperty("y").GetDouble());
+
+        // Top searches of the last 7 days: continents by exact string (Asia 3, Europe 2, asia 1), types by id with names.
+        await using var db = new NpgsqlConnection(api.ConnectionString);
+        var names = (await db.QueryAsync<(int Id, string Name)>("SELECT id, name FROM trip_types WHERE id IN (3, 5)")).ToDictionary(t => t.Id, t => t.Name);
+        Assert.Equal([("Asia", "3"), ("Europe", "2"), ("asia", "1")], Series(marks, "top_continents"));
+        Assert.Equal([("3", "2"), ("5", "1")], Series(marks, "top_types"));
+        Assert.Equal([names[3], names[5]], charts.GetProperty("chart-top-types").GetProperty("items").EnumerateArray().Select(i => i.GetString()));
+        Assert.Equal(
+            ["2026-11-20", "250 ms", "385 ms"],
+            charts.GetProperty("chart-latency").GetProperty("rows")[1].EnumerateArray().Select(c => c.GetString()));
+
+        // The key is kept for this tab only, survives a reload, and is gone after "Forget key" and in a new context.
+        var storage = page.GetProperty("storage");
+        Assert.Equal("dev-function-key", storage.GetProperty("smarttrip.dashboard.functionKey").GetString());
+        Assert.Equal("dev-function-key", page.GetProperty("afterReload").GetProperty("functionKey").GetString());
+        Assert.Equal("", page.GetProperty("afterForget").GetProperty("functionKey").GetString());
+        Assert.False(page.GetProperty("afterForget").GetProperty("storage").TryGetProperty("smarttrip.dashboard.functionKey", out _));
+        Assert.Equal("", page.GetProperty("otherContextKey").GetString());
+
+        var errors = page.GetProperty("errors");
+        Assert.Equal("The function key was refused (HTTP 401).", errors.GetProperty("wrongKey").GetProperty("status").GetString());
+        Assert.StartsWith("Could not reach http://127.0.0.1:9.", errors.GetProperty("unreachable").GetProperty("status").GetString());
+        Assert.StartsWith("The API base URL is not a valid URL", errors.GetProperty("notUrl").GetProperty("status").GetString());
+        Assert.Equal("Enter a function key: the metrics endpoints require one.", errors.GetProperty("noKey").GetProperty("status").GetString());
+        Assert.All(errors.EnumerateObject(), e => Assert.True(e.Value.GetProperty("reportHidden").GetBoolean()));
+        Assert.Empty(page.GetProperty("pageErrors").EnumerateArray());
+
+        Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot was saved");
+    }
+
+    [Fact]
+    public async Task The_dashboard_is_served_with_a_content_security_policy_and_holds_no_key()
+    {
+        using var redirect = await api.Client.GetAsync("/dashboard");
+        using var page = await api.Client.GetAsync("/dashboard/");
+        var html = await page.Content.ReadAsStringAsync();
+        var script = await api.Client.GetStringAsync("/dashboard/dashboard.js");
+
+        Assert.Equal("/dashboard/", redirect.RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.Equal("text/html", page.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("default-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Contains("<script type=\"module\" src=\"dashboard.js\">", html);
+        Assert.DoesNotContain("dev-function-key", html + script);
+    }
+
+    private static IEnumerable<(string Key, string Value)> Series(JsonElement marks, string series) =>
+        marks.GetProperty(series).EnumerateArray().Select(m => (m.GetProperty("key").GetString()!, m.GetProperty("value").GetString()!));
+
+    private static IEnumerable<string> Ticks(JsonElement charts, string chart) =>
+        charts.GetProperty(chart).GetProperty("ticks").EnumerateArray().Select(t => t.GetString()!);
+
+    private static JsonElement Mark(JsonElement marks, string series, string key) =>
+        marks.GetProperty(series).EnumerateArray().Single(m => m.GetProperty("key").GetString() == key);
+
+    /// <summary>Where the screenshot goes: SMARTTRIP_TEST_ARTIFACTS (the test command sets artifacts/), else the test output.</summary>
+    private static string ArtifactsDirectory =>
+        Directory.CreateDirectory(Environment.GetEnvironmentVariable("SMARTTRIP_TEST_ARTIFACTS") is { Length: > 0 } path
+            ? path
+            : Path.Combine(AppContext.BaseDirectory, "artifacts")).FullName;
+
+    private async Task<JsonElement> RunDriverAsync(string screenshot)
+    {
+        var browserFolder = Path.Combine(TestServices.RepositoryRoot, "SmartTrip.Tests", "Browser");
+        var chromium = Environment.GetEnvironmentVariable("SMARTTRIP_TEST_CHROMIUM");
+        if (string.IsNullOrEmpty(chromium) || !Directory.Exists(Path.Combine(browserFolder, "node_modules", "playwright-core")))
+        {
+            Assert.Fail("SMARTTRIP_TEST_CHROMIUM is not set or playwright-core is not installed: run the tests with ./scripts/test.sh, "
+                        + "which installs Chromium and SmartTrip.Tests/Browser's npm packages when they are missing.");
+        }
+
+        var start = new ProcessStartInfo("node", ["dashboard-driver.mjs"])
+        {
+            WorkingDirectory = browserFolder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["DASHBOARD_URL"] = new Uri(api.Address!, "/dashboard/").ToString(),
+                ["FUNCTION_KEY"] = "dev-function-key",
+                ["BROWSER_NOW"] = api.Clock.GetUtcNow().ToString("O"),
+                ["CHROMIUM"] = chromium,
+                ["SCREENSHOT"] = screenshot,
+            },
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, $"the browser driver failed ({process.ExitCode}): {await error}");
+        return JsonDocument.Parse(await output).RootElement.Clone();
+    }
+}
