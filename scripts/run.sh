@@ -38,5 +38,6 @@ if command -v func >/dev/null 2>&1; then
   (cd SmartTrip.Functions/bin/Release/net10.0 && func start --port "$PORT" --cors "${Cors__AllowedOrigins:-http://localhost:3000}" --cors-credentials)
 else
   log "Azure Functions Core Tools not found: starting the development host on http://127.0.0.1:$PORT/api"
+  log "Metrics dashboard: http://127.0.0.1:$PORT/dashboard/ (function key: ${DevHost__FunctionKey:-dev-function-key})"
   "${cli[@]}" serve --urls "http://127.0.0.1:$PORT"
 fi
