@@ -125,23 +125,36 @@ public sealed class DailyMetricsService(NpgsqlDataSource dataSource, TimeProvide
             top_types = EXCLUDED.top_types, top_themes = EXCLUDED.top_themes, updated_at = EXCLUDED.updated_at
         """;
 
-    /// <summary>Served by ix_events_trip_interaction (an index-only scan); the type ids are read first.</summary>
+    /// <summary>
+    /// One pass per event type over ix_events_trip_interaction (index-only scans that already come in trip order, so the
+    /// grouping needs no sort of the whole set); the type ids are read first.
+    /// </summary>
     private const string RecomputeTripsSql = """
-        WITH counted AS (
-            SELECT e.trip_id,
-                   count(DISTINCT e.anonymous_id) FILTER (WHERE e.event_type_id = @impression) AS viewers,
-                   count(DISTINCT e.anonymous_id) FILTER (WHERE e.event_type_id = @click) AS clickers,
-                   count(*) FILTER (WHERE e.event_type_id = @impression AND e."timestamp" >= @since) AS impressions,
-                   count(*) FILTER (WHERE e.event_type_id = @click AND e."timestamp" >= @since) AS clicks
-              FROM events e
-             WHERE e.trip_id IS NOT NULL AND e.event_type_id IN (@impression, @click)
-             GROUP BY e.trip_id)
+        WITH viewed AS (
+            SELECT trip_id, count(DISTINCT anonymous_id) AS viewers, count(*) FILTER (WHERE "timestamp" >= @since) AS impressions
+              FROM events
+             WHERE trip_id IS NOT NULL AND event_type_id = @impression
+             GROUP BY trip_id),
+        clicked AS (
+            SELECT trip_id, count(DISTINCT anonymous_id) AS clickers, count(*) FILTER (WHERE "timestamp" >= @since) AS clicks
+              FROM events
+             WHERE trip_id IS NOT NULL AND event_type_id = @click
+             GROUP BY trip_id)
         UPDATE trip_interactions i
-           SET unique_viewers = coalesce(c.viewers, 0), unique_clickers = coalesce(c.clickers, 0),
-               impressions_7d = coalesce(c.impressions, 0), clicks_7d = coalesce(c.clicks, 0), updated_at = @now
-          FROM trip_interactions o LEFT JOIN counted c ON c.trip_id = o.trip_id
+           SET unique_viewers = coalesce(v.viewers, 0), unique_clickers = coalesce(c.clickers, 0),
+               impressions_7d = coalesce(v.impressions, 0), clicks_7d = coalesce(c.clicks, 0), updated_at = @now
+          FROM trip_interactions o
+          LEFT JOIN viewed v ON v.trip_id = o.trip_id
+          LEFT JOIN clicked c ON c.trip_id = o.trip_id
          WHERE i.id = o.id
         """;
+
+    /// <summary>
+    /// The statements of a day's aggregation (parameters <c>from</c>, <c>to</c>), its upsert (a <see cref="DailyMetrics"/>
+    /// plus <c>from</c>, <c>to</c>, <c>now</c>) and the trip-interaction recompute (<c>impression</c>, <c>click</c>,
+    /// <c>since</c>, <c>now</c>), for the query plans of the analytics scale run.
+    /// </summary>
+    internal static (string Aggregates, string Upsert, string RecomputeTrips) Statements => (AggregatesSql, UpsertSql, RecomputeTripsSql);
 
     /// <summary>The metrics of one UTC day, from the request log.</summary>
     public async Task<DailyMetrics> ComputeDayAsync(DateOnly day, CancellationToken ct)

@@ -79,10 +79,56 @@ public sealed class DailyMetricsTests(ApiFixture api) : IClassFixture<ApiFixture
         Assert.Equal(rows, again);
     }
 
-    private async Task<(int Status, System.Text.Json.JsonElement Body)> GetAsync(string path)
+    [Fact]
+    public async Task A_run_recomputes_unique_viewers_and_clickers_and_the_seven_day_counts_of_every_trip()
+    {
+        await using var db = new NpgsqlConnection(api.ConnectionString);
+        await db.ExecuteAsync(
+            """
+            DELETE FROM events; DELETE FROM trip_interactions;
+            INSERT INTO trip_interactions (trip_id, impression_count, click_count, unique_viewers, impressions_7d, clicks_7d, save_count)
+            VALUES (101, 50, 5, 9, 9, 9, 3), (102, 7, 1, 0, 0, 0, 0), (103, 4, 4, 4, 4, 4, 4);
+            """);
+        var now = api.Clock.GetUtcNow();
+        var browsers = new[] { Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid() };
+        async Task EventAsync(string type, int? trip, Guid browser, TimeSpan age) => await db.ExecuteAsync(
+            """
+            INSERT INTO events (event_id, session_id, anonymous_id, event_type_id, trip_id, "timestamp")
+            SELECT gen_random_uuid(), gen_random_uuid(), @browser, id, @trip, @at FROM event_types WHERE name = @type
+            """, new { type, trip, browser, at = now - age });
+
+        // Trip 101: impressions from browsers 0, 0, 1 (one 8 days old) and clicks from 0 and 2 (one 7 days and a second old).
+        await EventAsync("impression", 101, browsers[0], TimeSpan.FromHours(1));
+        await EventAsync("impression", 101, browsers[0], TimeSpan.FromDays(3));
+        await EventAsync("impression", 101, browsers[1], TimeSpan.FromDays(8));
+        await EventAsync("click_trip", 101, browsers[0], TimeSpan.FromDays(1));
+        await EventAsync("click_trip", 101, browsers[2], TimeSpan.FromDays(7).Add(TimeSpan.FromSeconds(1)));
+        // Trip 102: one impression exactly 7 days old (inside the window); other event types and trip-less events count for nothing.
+        await EventAsync("impression", 102, browsers[2], TimeSpan.FromDays(7));
+        await EventAsync("save_trip", 102, browsers[0], TimeSpan.FromHours(2));
+        await EventAsync("impression", null, browsers[0], TimeSpan.FromHours(2));
+
+        await Metrics.RunAsync(CancellationToken.None);
+
+        var rows = (await db.QueryAsync<(int Trip, int Viewers, int Clickers, int Impressions, int Clicks, int ImpressionCount, int SaveCount, DateTime Updated)>(
+            """
+            SELECT trip_id, unique_viewers, unique_clickers, impressions_7d, clicks_7d, impression_count, save_count, updated_at
+              FROM trip_interactions ORDER BY trip_id
+            """)).ToList();
+        Assert.Equal(
+            [(101, 2, 2, 2, 1, 50, 3), (102, 1, 0, 1, 0, 7, 0), (103, 0, 0, 0, 0, 4, 4)],
+            rows.Select(r => (r.Trip, r.Viewers, r.Clickers, r.Impressions, r.Clicks, r.ImpressionCount, r.SaveCount)));
+        Assert.All(rows, r => Assert.Equal(now.UtcDateTime, r.Updated.ToUniversalTime()));
+    }
+
+    private async Task<(int Status, System.Text.Json.JsonElement Body)> GetAsync(string path, string? key = "dev-function-key")
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Add("x-functions-key", "dev-function-key");
+        if (key is not null)
+        {
+            request.Headers.Add("x-functions-key", key);
+        }
+
         using var response = await api.Client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         return ((int)response.StatusCode, text.Length == 0 ? default : System.Text.Json.JsonDocument.Parse(text).RootElement.Clone());
@@ -104,7 +150,6 @@ public sealed class DailyMetricsTests(ApiFixture api) : IClassFixture<ApiFixture
         var (_, top) = await GetAsync("/api/metrics/top-searches?limit=0");
         var (_, daily) = await GetAsync("/api/metrics/daily?start=2026-11-19&end=2026-11-25");
         var (_, reversed) = await GetAsync("/api/metrics/daily?start=2026-11-25&end=2026-11-01");
-        var (unauthorized, _) = await api.GetJsonAsync("/api/metrics").ContinueWith(t => t.IsFaulted ? (401, default(System.Text.Json.JsonElement)) : t.Result);
 
         Assert.Equal(200, status);
         var summary = week.GetProperty("data");
@@ -119,6 +164,21 @@ public sealed class DailyMetricsTests(ApiFixture api) : IClassFixture<ApiFixture
         var totals = daily.GetProperty("data").EnumerateArray().ToDictionary(d => d.GetProperty("date").GetString()!, d => d.GetProperty("total_requests").GetInt32());
         Assert.Equal((77, 1, 1, 0), (totals["2026-11-20"], totals["2026-11-23"], totals["2026-11-25"], totals["2026-11-24"]));
         Assert.Equal(0, reversed.GetProperty("count").GetInt32());
-        Assert.Equal(401, unauthorized);
+    }
+
+    [Theory]
+    [InlineData("/api/metrics")]
+    [InlineData("/api/metrics/daily")]
+    [InlineData("/api/metrics/top-searches")]
+    public async Task The_metrics_endpoints_need_the_function_key(string path)
+    {
+        var (none, noneBody) = await GetAsync(path, key: null);
+        var (wrong, _) = await GetAsync(path, key: "not-the-key");
+        var (query, queryBody) = await GetAsync(path + "?code=dev-function-key", key: null);
+
+        Assert.Equal((401, System.Text.Json.JsonValueKind.Undefined), (none, noneBody.ValueKind));
+        Assert.Equal(401, wrong);
+        Assert.Equal(200, query);
+        Assert.True(queryBody.GetProperty("success").GetBoolean());
     }
 }
