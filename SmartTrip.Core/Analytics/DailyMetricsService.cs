@@ -58,6 +58,9 @@ public sealed class DailyMetricsService(NpgsqlDataSource dataSource, TimeProvide
         public int WithDates { get; init; }
     }
 
+    /// <summary>Advisory lock held by the trip-interaction recompute ("SmTrRcmp" as a 64-bit number).</summary>
+    private const long RecomputeLockKey = 0x536D_5472_5263_6D70;
+
     private const string WindowFilter = "created_at >= @from AND created_at < @to";
 
     private const string AggregatesSql = $"""
@@ -279,10 +282,16 @@ public sealed class DailyMetricsService(NpgsqlDataSource dataSource, TimeProvide
         {
             var types = (await connection.QueryAsync<(string Name, int Id)>(new CommandDefinition(
                 "SELECT name, id FROM event_types WHERE name IN ('impression', 'click_trip')", cancellationToken: ct))).ToDictionary(t => t.Name, t => t.Id);
+            // Two runs at once (the timer and a backfill) would update the same rows, maybe in different orders: the
+            // second waits for the first instead of risking a deadlock.
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            await connection.ExecuteAsync(new CommandDefinition(
+                "SELECT pg_advisory_xact_lock(@RecomputeLockKey)", new { RecomputeLockKey }, transaction, cancellationToken: ct));
             await connection.ExecuteAsync(new CommandDefinition(RecomputeTripsSql, new
             {
                 since = now.AddDays(-7), now, impression = types["impression"], click = types["click_trip"],
-            }, commandTimeout: 600, cancellationToken: ct));
+            }, transaction, commandTimeout: 600, cancellationToken: ct));
+            await transaction.CommitAsync(ct);
         }
 
         if (failures.Count > 0)

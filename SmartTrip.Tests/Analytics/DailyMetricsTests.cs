@@ -121,6 +121,25 @@ public sealed class DailyMetricsTests(ApiFixture api) : IClassFixture<ApiFixture
         Assert.All(rows, r => Assert.Equal(now.UtcDateTime, r.Updated.ToUniversalTime()));
     }
 
+    [Fact]
+    public async Task Runs_at_the_same_time_all_succeed_and_store_one_row_per_day()
+    {
+        await using var db = new NpgsqlConnection(api.ConnectionString);
+        await db.ExecuteAsync(
+            """
+            DELETE FROM recommendation_metrics_daily;
+            INSERT INTO trip_interactions (trip_id) SELECT g FROM generate_series(1, 300) AS g ON CONFLICT (trip_id) DO NOTHING;
+            """);
+
+        for (var round = 0; round < 3; round++)
+        {
+            await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => Metrics.RunAsync(CancellationToken.None))));
+        }
+
+        var days = (await db.QueryAsync<DateTime>("SELECT date FROM recommendation_metrics_daily ORDER BY date")).ToList();
+        Assert.Equal(Enumerable.Range(1, 7).Select(d => new DateTime(2026, 11, 25).AddDays(-d)).Order(), days);
+    }
+
     private async Task<(int Status, System.Text.Json.JsonElement Body)> GetAsync(string path, string? key = "dev-function-key")
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
