@@ -50,9 +50,12 @@ public sealed record EvaluationReport
     [JsonPropertyName("passed")] public int Passed => Results.Count(r => r.Passed);
     [JsonPropertyName("failed")] public int Failed => Results.Count(r => !r.Passed);
 
-    /// <summary>Passed / total × 100, half-to-even to one decimal; absent when nothing ran.</summary>
+    /// <summary>
+    /// Passed / total × 100, half-to-even to one decimal and written with it (<c>63.0</c>, as the report has always shown);
+    /// absent when nothing ran.
+    /// </summary>
     [JsonPropertyName("pass_rate"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public decimal? PassRate => Results.Count == 0 ? null : Math.Round(Passed * 100m / Results.Count, 1, MidpointRounding.ToEven);
+    public decimal? PassRate => Results.Count == 0 ? null : Math.Round(Passed * 100m / Results.Count, 1, MidpointRounding.ToEven) + 0.0m;
 
     [JsonPropertyName("results")] public required IReadOnlyList<ScenarioResult> Results { get; init; }
 
