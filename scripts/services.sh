@@ -57,8 +57,12 @@ as_pg_owner() {
 # start_postgres DIR: a new cluster in DIR on a free port; sets PG_PORT and PG_ADMIN_CONNECTION.
 start_postgres() {
   ensure_postgres_installed
+  local running socket_dir
+  running="$(head -n 1 "$1/pgdata/postmaster.pid" 2>/dev/null || true)"
+  if [ -n "$running" ] && kill -0 "$running" 2>/dev/null; then # not ours to stop: PG_DATA stays unset
+    die "a PostgreSQL from another run (pid $running) still uses $1/pgdata; stop that run first"
+  fi
   PG_DATA="$1/pgdata"
-  local socket_dir
   socket_dir="$(mktemp -d /tmp/smarttrip-pgsock.XXXXXX)"
   mkdir -p "$1"
   rm -rf "$PG_DATA"
