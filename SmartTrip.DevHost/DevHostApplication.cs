@@ -22,6 +22,9 @@ public static class DevHostApplication
 {
     public const string DefaultUrl = "http://127.0.0.1:7071";
 
+    /// <summary>Where the metrics dashboard is served.</summary>
+    public const string DashboardPath = "/dashboard";
+
     /// <param name="args">Command-line arguments (configuration overrides such as <c>--urls</c>).</param>
     /// <param name="configure">Last chance to change the builder: tests swap the server, the clock or settings here.</param>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
@@ -106,8 +109,6 @@ public static class DevHostApplication
             },
         });
     }
-
-    public const string DashboardPath = "/dashboard";
 
     /// <summary>The queue- and timer-triggered functions of SmartTrip.Functions.</summary>
     public static IReadOnlyList<BackgroundFunction> BackgroundFunctions { get; } =

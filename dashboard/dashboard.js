@@ -26,7 +26,7 @@ function isoDay(date) {
 }
 
 /** The days [end - (days - 1), end] as YYYY-MM-DD; end defaults to today in UTC. */
-export function periodOf(days, endDay) {
+function periodOf(days, endDay) {
   const end = endDay ? new Date(`${endDay}T00:00:00Z`) : new Date(Date.now());
   const endUtc = Date.UTC(end.getUTCFullYear(), end.getUTCMonth(), end.getUTCDate());
   return { start: isoDay(new Date(endUtc - (days - 1) * DAY_MS)), end: isoDay(new Date(endUtc)) };
@@ -267,6 +267,4 @@ function start() {
   }
 }
 
-if (typeof document !== 'undefined') {
-  document.addEventListener('DOMContentLoaded', start);
-}
+document.addEventListener('DOMContentLoaded', start);

@@ -40,12 +40,25 @@ find_pg_bin() {
   return 1
 }
 
+# apt_install PACKAGE WHAT: installs a Debian package (from the cached lists first, refreshing them if that fails).
+apt_install() {
+  log "Installing $2 (apt-get)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null 2>&1 \
+    || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null) \
+    || die "could not install $2"
+}
+
+# npm_ci DIR WHAT: installs DIR's locked npm packages into DIR/node_modules.
+npm_ci() {
+  command -v npm >/dev/null || die "npm not found; install Node.js to get $2"
+  log "Installing $2 into ${1#"$REPO_ROOT"/}/node_modules (npm ci)"
+  npm ci --prefix "$1" --no-audit --no-fund --loglevel=error >/dev/null || die "npm could not install $2"
+}
+
 ensure_postgres_installed() {
   PG_BIN="$(find_pg_bin)" && return 0
   [ "$(id -u)" = 0 ] || die "PostgreSQL server binaries not found; install the 'postgresql' package"
-  log "Installing PostgreSQL (apt-get)"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
-    || die "could not install PostgreSQL"
+  apt_install postgresql PostgreSQL
   PG_BIN="$(find_pg_bin)" || die "PostgreSQL installed but initdb not found"
 }
 
@@ -87,9 +100,7 @@ stop_postgres() {
 
 ensure_azurite_installed() {
   [ -x "$REPO_ROOT/tools/node_modules/.bin/azurite" ] && return 0
-  command -v npm >/dev/null || die "npm not found; install Node.js to get Azurite"
-  log "Installing Azurite into tools/node_modules (npm ci)"
-  npm ci --prefix "$REPO_ROOT/tools" --no-audit --no-fund --loglevel=error >/dev/null || die "npm could not install Azurite"
+  npm_ci "$REPO_ROOT/tools" Azurite
 }
 
 # start_azurite DIR: blob, queue and table services on free ports; sets STORAGE_CONNECTION.
@@ -123,18 +134,10 @@ find_browser() {
 ensure_browser() {
   if ! BROWSER_PATH="$(find_browser)"; then
     [ "$(id -u)" = 0 ] || die "no Chromium found; install the 'chromium' package or set SMARTTRIP_TEST_CHROMIUM"
-    log "Installing Chromium (apt-get)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 \
-      || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-      || die "could not install Chromium"
+    apt_install chromium Chromium
     BROWSER_PATH="$(find_browser)" || die "Chromium installed but not found on PATH"
   fi
-  if [ ! -d "$REPO_ROOT/SmartTrip.Tests/Browser/node_modules/playwright-core" ]; then
-    command -v npm >/dev/null || die "npm not found; install Node.js for the browser test"
-    log "Installing playwright-core into SmartTrip.Tests/Browser/node_modules (npm ci)"
-    npm ci --prefix "$REPO_ROOT/SmartTrip.Tests/Browser" --no-audit --no-fund --loglevel=error >/dev/null \
-      || die "npm could not install playwright-core"
-  fi
+  [ -d "$REPO_ROOT/SmartTrip.Tests/Browser/node_modules/playwright-core" ] || npm_ci "$REPO_ROOT/SmartTrip.Tests/Browser" playwright-core
   log "Browser for the dashboard test: $BROWSER_PATH"
 }
 

@@ -140,19 +140,6 @@ public sealed class DailyMetricsTests(ApiFixture api) : IClassFixture<ApiFixture
         Assert.Equal(Enumerable.Range(1, 7).Select(d => new DateTime(2026, 11, 25).AddDays(-d)).Order(), days);
     }
 
-    private async Task<(int Status, System.Text.Json.JsonElement Body)> GetAsync(string path, string? key = "dev-function-key")
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        if (key is not null)
-        {
-            request.Headers.Add("x-functions-key", key);
-        }
-
-        using var response = await api.Client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return ((int)response.StatusCode, text.Length == 0 ? default : System.Text.Json.JsonDocument.Parse(text).RootElement.Clone());
-    }
-
     [Fact]
     public async Task The_metrics_endpoints_read_the_log_live_and_the_stored_days()
     {
@@ -164,11 +151,11 @@ public sealed class DailyMetricsTests(ApiFixture api) : IClassFixture<ApiFixture
         await RequestLogRows.InsertAsync(db, now.AddDays(-8), 1000, 70, 10, "c", continents: ["Africa"], type: 2);
         await db.ExecuteAsync("INSERT INTO recommendation_metrics_daily (date, total_requests) VALUES ('2026-11-20', 77)");
 
-        var (status, week) = await GetAsync("/api/metrics?days=abc");
-        var (_, quarter) = await GetAsync("/api/metrics?days=999");
-        var (_, top) = await GetAsync("/api/metrics/top-searches?limit=0");
-        var (_, daily) = await GetAsync("/api/metrics/daily?start=2026-11-19&end=2026-11-25");
-        var (_, reversed) = await GetAsync("/api/metrics/daily?start=2026-11-25&end=2026-11-01");
+        var (status, week) = await api.SendWithKeyAsync(HttpMethod.Get, "/api/metrics?days=abc");
+        var (_, quarter) = await api.SendWithKeyAsync(HttpMethod.Get, "/api/metrics?days=999");
+        var (_, top) = await api.SendWithKeyAsync(HttpMethod.Get, "/api/metrics/top-searches?limit=0");
+        var (_, daily) = await api.SendWithKeyAsync(HttpMethod.Get, "/api/metrics/daily?start=2026-11-19&end=2026-11-25");
+        var (_, reversed) = await api.SendWithKeyAsync(HttpMethod.Get, "/api/metrics/daily?start=2026-11-25&end=2026-11-01");
 
         Assert.Equal(200, status);
         var summary = week.GetProperty("data");
@@ -191,9 +178,9 @@ public sealed class DailyMetricsTests(ApiFixture api) : IClassFixture<ApiFixture
     [InlineData("/api/metrics/top-searches")]
     public async Task The_metrics_endpoints_need_the_function_key(string path)
     {
-        var (none, noneBody) = await GetAsync(path, key: null);
-        var (wrong, _) = await GetAsync(path, key: "not-the-key");
-        var (query, queryBody) = await GetAsync(path + "?code=dev-function-key", key: null);
+        var (none, noneBody) = await api.SendWithKeyAsync(HttpMethod.Get, path, functionKey: null);
+        var (wrong, _) = await api.SendWithKeyAsync(HttpMethod.Get, path, functionKey: "not-the-key");
+        var (query, queryBody) = await api.SendWithKeyAsync(HttpMethod.Get, path + "?code=dev-function-key", functionKey: null);
 
         Assert.Equal((401, System.Text.Json.JsonValueKind.Undefined), (none, noneBody.ValueKind));
         Assert.Equal(401, wrong);

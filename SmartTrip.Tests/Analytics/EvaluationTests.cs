@@ -11,24 +11,11 @@ namespace SmartTrip.Tests.Analytics;
 /// <summary>The 100 personas on the catalogue data set with "today" pinned to 2026-11-25 (analytics.md §6).</summary>
 public sealed class EvaluationTests(ApiFixture api) : IClassFixture<ApiFixture>
 {
-    private async Task<(int Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string? body = null, bool key = true)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : new StringContent(body) };
-        if (key)
-        {
-            request.Headers.Add("x-functions-key", "dev-function-key");
-        }
-
-        using var response = await api.Client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return ((int)response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
-    }
-
     [Fact]
     public async Task Scenarios_are_listed_by_id_and_filtered_by_category()
     {
-        var (status, all) = await SendAsync(HttpMethod.Get, "/api/evaluation/scenarios");
-        var (_, edge) = await SendAsync(HttpMethod.Get, "/api/evaluation/scenarios?category=edge_case");
+        var (status, all) = await api.SendWithKeyAsync(HttpMethod.Get, "/api/evaluation/scenarios");
+        var (_, edge) = await api.SendWithKeyAsync(HttpMethod.Get, "/api/evaluation/scenarios?category=edge_case");
 
         Assert.Equal(200, status);
         Assert.Equal(100, all.GetProperty("count").GetInt32());
@@ -42,14 +29,14 @@ public sealed class EvaluationTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Evaluation_endpoints_need_the_function_key()
     {
-        Assert.Equal(401, (await SendAsync(HttpMethod.Get, "/api/evaluation/scenarios", key: false)).Status);
-        Assert.Equal(401, (await SendAsync(HttpMethod.Post, "/api/evaluation/run", "{}", key: false)).Status);
+        Assert.Equal(401, (await api.SendWithKeyAsync(HttpMethod.Get, "/api/evaluation/scenarios", functionKey: null)).Status);
+        Assert.Equal(401, (await api.SendWithKeyAsync(HttpMethod.Post, "/api/evaluation/run", "{}", functionKey: null)).Status);
     }
 
     [Fact]
     public async Task Running_every_persona_gives_the_report_and_writes_no_request_log()
     {
-        var (status, report) = await SendAsync(HttpMethod.Post, "/api/evaluation/run");
+        var (status, report) = await api.SendWithKeyAsync(HttpMethod.Post, "/api/evaluation/run");
 
         Assert.Equal(200, status);
         Assert.Equal((100, 63, 37, 63.0m), (report.GetProperty("total_scenarios").GetInt32(), report.GetProperty("passed").GetInt32(),
@@ -74,9 +61,9 @@ public sealed class EvaluationTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Scenario_ids_and_category_select_the_scenarios()
     {
-        var (_, some) = await SendAsync(HttpMethod.Post, "/api/evaluation/run", """{"scenario_ids":[3,"1",true,2.0]}""");
-        var (_, none) = await SendAsync(HttpMethod.Post, "/api/evaluation/run", """{"category":"no_such_category"}""");
-        var (bad, error) = await SendAsync(HttpMethod.Post, "/api/evaluation/run", """{"scenario_ids":["abc"]}""");
+        var (_, some) = await api.SendWithKeyAsync(HttpMethod.Post, "/api/evaluation/run", """{"scenario_ids":[3,"1",true,2.0]}""");
+        var (_, none) = await api.SendWithKeyAsync(HttpMethod.Post, "/api/evaluation/run", """{"category":"no_such_category"}""");
+        var (bad, error) = await api.SendWithKeyAsync(HttpMethod.Post, "/api/evaluation/run", """{"scenario_ids":["abc"]}""");
 
         Assert.Equal([1, 2, 3], some.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("scenario_id").GetInt32()));
         Assert.Equal("""{"success":true,"total_scenarios":0,"passed":0,"failed":0,"results":[],"message":"No scenarios found"}""", none.GetRawText());
