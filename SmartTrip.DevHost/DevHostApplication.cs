@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -35,22 +36,13 @@ public static class DevHostApplication
             ContentRootPath = AppContext.BaseDirectory,
         });
 
-        // local.settings.json sits below every other source, so environment variables win as under Core Tools;
-        // below it, the documented defaults of the timer schedules.
+        // local.settings.json sits below every other source, so environment variables win as under Core Tools. Nothing
+        // else supplies defaults for trigger settings: an unset %Setting% disables its function, as in the Functions host.
         var local = new ConfigurationBuilder().AddLocalSettings(LocalSettings.Find()).Sources;
         foreach (var source in local.Reverse())
         {
             builder.Configuration.Sources.Insert(0, source);
         }
-
-        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
-        {
-            InitialData = new Dictionary<string, string?>
-            {
-                ["DailyMetricsSchedule"] = "0 15 0 * * *",
-                ["CloseIdleSessionsSchedule"] = "0 */15 * * * *",
-            },
-        });
 
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
         {
@@ -60,8 +52,10 @@ public static class DevHostApplication
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSmartTrip(builder.Configuration);
         builder.Services.AddSingleton(new FunctionKeyPolicy(
-            builder.Configuration["DevHost:FunctionKey"] is { Length: > 0 } key ? key : FunctionKeyPolicy.DefaultKey));
+            builder.Configuration["DevHost:FunctionKey"] is { Length: > 0 } key ? key : FunctionKeyPolicy.DefaultKey,
+            builder.Configuration["DevHost:MasterKey"] is { Length: > 0 } master ? master : FunctionKeyPolicy.DefaultMasterKey));
         builder.Services.AddSingleton(_ => HostJson.Load(HostJson.DefaultPath));
+        builder.Services.AddSingleton(sp => CreateFunctionRouter(sp, HttpRouteTable.Default));
         builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
             .WithOrigins([.. CorsOriginsFrom(builder.Configuration)])
             .AllowCredentials()
@@ -74,8 +68,8 @@ public static class DevHostApplication
         var app = builder.Build();
         app.UseCors();
         UseDashboard(app);
+        app.UseRouter(app.Services.GetRequiredService<FunctionRouter>().Router);
         app.UseRouting();
-        MapHttpFunctions(app, app.Services.GetRequiredService<HostJson>(), HttpRouteTable.Default);
         MapAdminApi(app);
         return app;
     }
@@ -120,11 +114,6 @@ public static class DevHostApplication
     /// </summary>
     private static void AddBackgroundTriggers(WebApplicationBuilder builder)
     {
-        foreach (var timer in BackgroundFunctions.Where(f => f.Kind == TriggerKind.Timer))
-        {
-            TimerTriggerScheduler.Schedule(timer, builder.Configuration); // a missing or bad schedule fails at start-up
-        }
-
         if (string.Equals(builder.Configuration["DevHost:BackgroundTriggers"], "false", StringComparison.OrdinalIgnoreCase))
         {
             return;
@@ -144,8 +133,8 @@ public static class DevHostApplication
 
     /// <summary>
     /// <c>POST /admin/functions/{name}</c>, as the Functions host's admin API: runs a queue or timer function now
-    /// (body <c>{"input":"…"}</c> is a queue function's message), with the function key. Answers 202 once the run is
-    /// over (Azure answers before), 404 for an unknown function, 500 when the run failed.
+    /// (body <c>{"input":"…"}</c> is a queue function's message), with the master key. Answers 202 once the run is
+    /// over (Azure answers before), 404 for an unknown or disabled function, 500 when the run failed.
     /// </summary>
     private static void MapAdminApi(WebApplication app)
     {
@@ -157,7 +146,8 @@ public static class DevHostApplication
             }
 
             var function = BackgroundFunctions.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
-            if (function is null)
+            if (function is null || (function.Kind == TriggerKind.Timer &&
+                                     TimerTriggerScheduler.Schedule(function, app.Configuration, out _) is null))
             {
                 return Results.NotFound();
             }
@@ -183,20 +173,19 @@ public static class DevHostApplication
         });
     }
 
-    /// <summary>Maps every HTTP-triggered function under the route prefix, as the Functions host does.</summary>
-    public static void MapHttpFunctions(WebApplication app, HostJson hostJson, HttpRouteTable routes)
+    /// <summary>
+    /// Every HTTP-triggered function under host.json's route prefix, matched as the Functions host matches them (see
+    /// <see cref="FunctionRouter"/>).
+    /// </summary>
+    public static FunctionRouter CreateFunctionRouter(IServiceProvider services, HttpRouteTable routes)
     {
-        foreach (var route in routes.Routes)
-        {
-            var endpoint = new HttpFunctionEndpoint(route);
-            app.MapMethods(RouteTemplate(hostJson, route), route.HttpMethods, endpoint.InvokeAsync)
-                .WithDisplayName(route.Name);
-        }
+        var byName = routes.Routes.ToDictionary(r => r.Name, StringComparer.Ordinal);
+        return new FunctionRouter(
+            services.GetRequiredService<IInlineConstraintResolver>(),
+            services.GetRequiredService<HostJson>().RoutePrefix,
+            routes.Routes.Select(r => new FunctionRouteEntry(r.Name, r.Route, r.HttpMethods)),
+            entry => new HttpFunctionEndpoint(byName[entry.Name]).InvokeAsync);
     }
-
-    /// <summary>The full route template of a function: route prefix plus the trigger's route.</summary>
-    public static string RouteTemplate(HostJson hostJson, HttpFunctionRoute route) =>
-        hostJson.RoutePrefix.Length == 0 ? "/" + route.Route : $"/{hostJson.RoutePrefix}/{route.Route}";
 
     private static IReadOnlyList<string> CorsOriginsFrom(IConfiguration configuration)
     {

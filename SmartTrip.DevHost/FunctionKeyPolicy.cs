@@ -4,15 +4,21 @@ using Microsoft.Azure.Functions.Worker;
 namespace SmartTrip.DevHost;
 
 /// <summary>
-/// <see cref="AuthorizationLevel.Function"/> and <see cref="AuthorizationLevel.Admin"/> as Azure enforces them:
-/// the key in the <c>x-functions-key</c> header or the <c>code</c> query parameter, else 401 with an empty body.
-/// The development host has one key (<c>DevHost__FunctionKey</c>).
+/// Keys as the Functions host checks them: the key is the <c>x-functions-key</c> header, or the <c>code</c> query
+/// parameter when the header is missing or empty; <see cref="AuthorizationLevel.Function"/> accepts the function key or
+/// the master key, <see cref="AuthorizationLevel.Admin"/> (and the admin API) only the master key; anything else is 401
+/// with an empty body. The development host has one key of each (<c>DevHost__FunctionKey</c>, <c>DevHost__MasterKey</c>).
 /// </summary>
-public sealed class FunctionKeyPolicy(string key)
+public sealed class FunctionKeyPolicy(string functionKey, string masterKey)
 {
     public const string HeaderName = "x-functions-key";
     public const string QueryName = "code";
     public const string DefaultKey = "dev-function-key";
+    public const string DefaultMasterKey = "dev-master-key";
+
+    public string FunctionKey => functionKey;
+
+    public string MasterKey => masterKey;
 
     public bool IsAuthorized(AuthorizationLevel level, HttpRequest request)
     {
@@ -21,8 +27,18 @@ public sealed class FunctionKeyPolicy(string key)
             return true;
         }
 
-        var presented = request.Headers[HeaderName].FirstOrDefault() ?? request.Query[QueryName].FirstOrDefault();
-        return presented is not null && FixedTimeEquals(presented, key);
+        var presented = request.Headers[HeaderName].FirstOrDefault();
+        if (string.IsNullOrEmpty(presented))
+        {
+            presented = request.Query[QueryName].FirstOrDefault();
+        }
+
+        if (string.IsNullOrEmpty(presented))
+        {
+            return false;
+        }
+
+        return FixedTimeEquals(presented, masterKey) || (level != AuthorizationLevel.Admin && FixedTimeEquals(presented, functionKey));
     }
 
     private static bool FixedTimeEquals(string a, string b) =>

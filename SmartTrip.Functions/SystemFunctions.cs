@@ -27,15 +27,33 @@ public sealed class SystemFunctions(HealthService health, IOptions<ApiOptions> o
             : new ApiResult(503, body, ApiResults.RetryAfter(options.Value.RetryAfterSeconds));
     }
 
-    /// <summary>
-    /// Lowest-precedence catch-all under the route prefix: 405 with <c>Allow</c> when the path exists with
-    /// other methods, otherwise 404. Both hosts rank literal routes above a catch-all.
-    /// </summary>
-    [Function(nameof(RouteFallback))]
-    public IActionResult RouteFallback(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", "put", "patch", "delete", "head", Route = "{*path}")]
+    /// <summary>Paths no function serves, by any method: 404 <c>Endpoint not found</c>.</summary>
+    [Function(nameof(UnknownRoute))]
+    public IActionResult UnknownRoute(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", "post", "put", "patch", "delete", Route = FallbackRoutes.Unknown)]
         HttpRequest req,
-        string? path)
+        string? path) => Fallback(path);
+
+    /// <summary>Paths only GET serves, by any other method: 405 <c>Method not allowed</c> with <c>Allow</c>.</summary>
+    [Function(nameof(WrongMethodOnReadOnlyPath))]
+    public IActionResult WrongMethodOnReadOnlyPath(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "head", "post", "put", "patch", "delete", Route = FallbackRoutes.ReadOnlyPaths)]
+        HttpRequest req,
+        string? path) => Fallback(path);
+
+    /// <summary>Paths only POST serves, by any other method: 405 <c>Method not allowed</c> with <c>Allow</c>.</summary>
+    [Function(nameof(WrongMethodOnWriteOnlyPath))]
+    public IActionResult WrongMethodOnWriteOnlyPath(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", "put", "patch", "delete", Route = FallbackRoutes.WriteOnlyPaths)]
+        HttpRequest req,
+        string? path) => Fallback(path);
+
+    /// <summary>
+    /// The answer of every fallback, from the route table itself: 405 with <c>Allow</c> when a function serves the path
+    /// with other methods, else 404. The fallbacks' templates only decide which requests reach here (see
+    /// <see cref="FallbackRoutes"/>), never the answer.
+    /// </summary>
+    private static ApiResult Fallback(string? path)
     {
         var allowed = HttpRouteTable.Default.AllowedMethods(path ?? string.Empty);
         return allowed.Count == 0

@@ -26,10 +26,11 @@ public sealed class HttpRouteTableTests
         Assert.Empty(HttpRouteTable.Default.AllowedMethods(path));
 
     [Fact]
-    public void The_catch_all_is_recognised_and_excluded_from_matching()
+    public void The_fallbacks_are_recognised_and_excluded_from_matching()
     {
-        var fallback = Assert.Single(HttpRouteTable.Default.Routes, r => r.IsFallback);
-        Assert.Equal("{*path}", fallback.Route);
+        var fallbacks = HttpRouteTable.Default.Routes.Where(r => r.IsFallback).Select(r => r.Name).Order();
+        Assert.Equal(["UnknownRoute", "WrongMethodOnReadOnlyPath", "WrongMethodOnWriteOnlyPath"], fallbacks);
+        Assert.Equal("GET", string.Join(",", HttpRouteTable.Default.AllowedMethods("health")));
     }
 }
 
@@ -51,7 +52,7 @@ public sealed class FunctionKeyPolicyTests
         return context.Request;
     }
 
-    private readonly FunctionKeyPolicy _policy = new("k3y");
+    private readonly FunctionKeyPolicy _policy = new("k3y", "m4ster");
 
     [Fact]
     public void Anonymous_functions_need_no_key() => Assert.True(_policy.IsAuthorized(AuthorizationLevel.Anonymous, Request()));

@@ -73,6 +73,8 @@ public class ApiFixture : IAsyncLifetime
                 ["AzureWebJobsStorage"] = TestServices.StorageConnectionString,
                 ["Recommendations:CatalogRefreshMilliseconds"] = "0",
                 ["DevHost:BackgroundTriggers"] = RunsBackgroundTriggers ? "true" : "false",
+                ["DailyMetricsSchedule"] = "0 15 0 * * *",
+                ["CloseIdleSessionsSchedule"] = "0 */15 * * * *",
             });
             builder.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
             Configure(builder);

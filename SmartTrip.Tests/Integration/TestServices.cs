@@ -59,6 +59,12 @@ public static class TestServices
     /// <summary>The repository's data folder.</summary>
     public static string DataDirectory => Path.Combine(RepositoryRoot, "data");
 
+    /// <summary>The build output of SmartTrip.Functions in the tests' configuration (what the Functions host runs).</summary>
+    public static string FunctionsOutput => Path.Combine(RepositoryRoot, "SmartTrip.Functions", "bin",
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+            ? "Release" : "Debug",
+        "net10.0");
+
     public static string RepositoryRoot
     {
         get

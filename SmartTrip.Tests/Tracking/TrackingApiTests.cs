@@ -6,6 +6,7 @@ using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
 using SmartTrip.Core.Auth;
+using SmartTrip.DevHost;
 
 namespace SmartTrip.Tests.Tracking;
 
@@ -183,11 +184,15 @@ public sealed class TrackingApiTests(EventsFixture api)
         await PostAsync("/api/session/start", Json(new { session_id = recent, anonymous_id = Guid.NewGuid() }));
 
         using var unauthorized = await api.Client.PostAsync("/admin/functions/CloseIdleSessions", new StringContent("{}"));
+        using var withFunctionKey = new HttpRequestMessage(HttpMethod.Post, "/admin/functions/CloseIdleSessions") { Content = new StringContent("{}") };
+        withFunctionKey.Headers.Add("x-functions-key", FunctionKeyPolicy.DefaultKey);
+        using var refused = await api.Client.SendAsync(withFunctionKey);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/functions/CloseIdleSessions") { Content = new StringContent("{}") };
-        request.Headers.Add("x-functions-key", "dev-function-key");
+        request.Headers.Add("x-functions-key", FunctionKeyPolicy.DefaultMasterKey);
         using var run = await api.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Unauthorized, unauthorized.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode); // the admin API takes the master key only
         Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
         var closed = await db.QuerySingleAsync<(int? Duration, bool Ended)>(
             "SELECT duration_seconds, ended_at = started_at + interval '1 minute' FROM sessions WHERE session_id = @idle", new { idle });
