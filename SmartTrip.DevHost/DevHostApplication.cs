@@ -133,16 +133,17 @@ public static class DevHostApplication
 
     /// <summary>
     /// <c>POST /admin/functions/{name}</c>, as the Functions host's admin API: runs a queue or timer function now
-    /// (body <c>{"input":"…"}</c> is a queue function's message), with the master key. Answers 202 once the run is
+    /// (body <c>{"input":"…"}</c> is a queue function's message), with the master key and a JSON body (else 415). Answers 202 once the run is
     /// over (Azure answers before), 404 for an unknown or disabled function, 500 when the run failed.
     /// </summary>
     private static void MapAdminApi(WebApplication app)
     {
         app.MapPost("/admin/functions/{name}", async (string name, HttpContext context) =>
         {
-            if (!context.RequestServices.GetRequiredService<FunctionKeyPolicy>().IsAuthorized(AuthorizationLevel.Admin, context.Request))
+            var access = context.RequestServices.GetRequiredService<FunctionKeyPolicy>().Check(AuthorizationLevel.Admin, context.Request);
+            if (access != StatusCodes.Status200OK)
             {
-                return Results.StatusCode(StatusCodes.Status401Unauthorized);
+                return Results.StatusCode(access);
             }
 
             var function = BackgroundFunctions.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
@@ -155,6 +156,11 @@ public static class DevHostApplication
             string? input = null;
             if (context.Request.ContentLength is > 0 || context.Request.Headers.TransferEncoding.Count > 0)
             {
+                if (!context.Request.HasJsonContentType())
+                {
+                    return Results.StatusCode(StatusCodes.Status415UnsupportedMediaType);
+                }
+
                 using var body = await System.Text.Json.JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
                 input = body.RootElement.TryGetProperty("input", out var value) ? value.GetString() : null;
             }

@@ -35,12 +35,16 @@ internal sealed class HttpFunctionEndpoint
     public async Task InvokeAsync(HttpContext context)
     {
         var services = context.RequestServices;
-        if (!services.GetRequiredService<FunctionKeyPolicy>().IsAuthorized(_route.AuthLevel, context.Request))
+        var access = services.GetRequiredService<FunctionKeyPolicy>().Check(_route.AuthLevel, context.Request);
+        if (access != StatusCodes.Status200OK)
         {
-            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            context.Response.StatusCode = access;
             return;
         }
 
+        // The Functions host logs each invocation this way; tests read it to see which function a request reached.
+        services.GetRequiredService<ILoggerFactory>().CreateLogger("Function." + _route.Name)
+            .LogInformation("Executing 'Functions.{Function}' (Reason='HTTP request', Id={InvocationId})", _route.Name, context.TraceIdentifier);
         try
         {
             var instance = _factory?.Invoke(services, []);

@@ -14,6 +14,9 @@ public sealed class LoopbackApiFixture : ApiFixture
     protected override string DatabasePrefix => "dashboard";
 
     protected override bool ListensOnLoopback => true;
+
+    // The page is checked against a request log written with the pinned clock and the in-process metrics service.
+    protected override bool SupportsExternalHost => false;
 }
 
 /// <summary>

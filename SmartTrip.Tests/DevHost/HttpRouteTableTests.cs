@@ -72,3 +72,33 @@ public sealed class FunctionKeyPolicyTests
     public void Function_level_refuses_a_missing_or_wrong_key(string? header, string? code) =>
         Assert.False(_policy.IsAuthorized(AuthorizationLevel.Function, Request(header, code)));
 }
+
+public sealed class MasterKeyPolicyTests
+{
+    private readonly FunctionKeyPolicy _policy = new("k3y", "m4ster");
+
+    private static HttpRequest Request(string key)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Headers[FunctionKeyPolicy.HeaderName] = key;
+        return context.Request;
+    }
+
+    [Fact]
+    public void The_master_key_opens_every_level_and_the_function_key_is_forbidden_at_admin_level()
+    {
+        Assert.Equal(200, _policy.Check(AuthorizationLevel.Function, Request("m4ster")));
+        Assert.Equal(200, _policy.Check(AuthorizationLevel.Admin, Request("m4ster")));
+        Assert.Equal(403, _policy.Check(AuthorizationLevel.Admin, Request("k3y")));
+        Assert.Equal(401, _policy.Check(AuthorizationLevel.Admin, Request("nope")));
+    }
+
+    [Fact]
+    public void An_empty_header_falls_back_to_the_code_parameter_as_on_the_host()
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Headers[FunctionKeyPolicy.HeaderName] = "";
+        context.Request.Query = new QueryCollection(new Dictionary<string, StringValues> { ["code"] = "k3y" });
+        Assert.Equal(200, _policy.Check(AuthorizationLevel.Function, context.Request));
+    }
+}

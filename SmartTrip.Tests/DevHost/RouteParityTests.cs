@@ -115,7 +115,7 @@ public sealed class DisabledTriggerTests
 
         async Task<int> RunAsync(string function)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"/admin/functions/{function}") { Content = new StringContent("{}") };
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/admin/functions/{function}") { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
             request.Headers.Add(FunctionKeyPolicy.HeaderName, FunctionKeyPolicy.DefaultMasterKey);
             using var response = await client.SendAsync(request);
             return (int)response.StatusCode;

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using SmartTrip.DevHost;
 
@@ -13,19 +14,42 @@ namespace SmartTrip.Tests.Integration;
 
 /// <summary>
 /// The development host in process (TestServer) over a seeded database of its own and the test Azurite,
-/// with "today" pinned to 2026-11-25.
+/// with "today" pinned to 2026-11-25; or, when <c>SMARTTRIP_TEST_FUNCTIONS_HOST</c> names one, a real Functions host
+/// running the app's build output with the same settings (see <see cref="ExternalFunctionsHost"/>), whose clock is the
+/// machine's.
 /// </summary>
 public class ApiFixture : IAsyncLifetime
 {
     private WebApplication? _app;
+    private ExternalFunctionsHost? _externalHost;
 
     public string ConnectionString { get; private set; } = "";
 
-    public FakeTimeProvider Clock { get; } = TestServices.Clock();
+    public FakeTimeProvider Clock { get; private set; } = TestServices.Clock();
+
+    /// <summary>
+    /// Whether this fixture runs on the real Functions host named by <c>SMARTTRIP_TEST_FUNCTIONS_HOST</c>. Fixtures that
+    /// need the pinned clock or the host's services in process say no.
+    /// </summary>
+    protected virtual bool SupportsExternalHost => true;
+
+    public bool OnExternalHost => _externalHost is not null;
+
+    private readonly CapturedLog _inProcessLog = new();
+
+    /// <summary>What the host has logged so far (the real host's console, or the in-process host's log lines).</summary>
+    public string HostLog => _externalHost?.Log ?? _inProcessLog.ToString();
+
+    /// <summary>Reports the calling test as skipped when the host runs out of process, for the reason given.</summary>
+    public void SkipOnExternalHost(string reason) => Skip.If(OnExternalHost, $"Not on an external Functions host: {reason}.");
+
+    /// <summary>The real Functions host, when the fixture runs on one.</summary>
+    public ExternalFunctionsHost? ExternalHost => _externalHost;
 
     public HttpClient Client { get; private set; } = null!;
 
-    public IServiceProvider Services => _app!.Services;
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException(
+        "The host runs out of process (SMARTTRIP_TEST_FUNCTIONS_HOST): its services cannot be reached from a test.");
 
     protected virtual string DatabasePrefix => "api";
 
@@ -44,18 +68,47 @@ public class ApiFixture : IAsyncLifetime
     /// <summary>The host's address when it listens on loopback.</summary>
     public Uri? Address { get; private set; }
 
-    /// <summary>Last changes to the host before it starts.</summary>
+    /// <summary>Last changes to the in-process host before it starts.</summary>
     protected virtual void Configure(WebApplicationBuilder builder)
     {
     }
 
-    /// <summary>The database the host runs on: by default the schema with the catalogue data set.</summary>
-    protected virtual Task<string> CreateDatabaseAsync() => TestServices.CreateSeededDatabaseAsync(DatabasePrefix);
+    /// <summary>The app settings of the host, in process or not (configuration keys, <c>:</c> as separator).</summary>
+    protected virtual void AddSettings(IDictionary<string, string?> settings)
+    {
+    }
+
+    /// <summary>
+    /// The database the host runs on: by default the schema with the catalogue data set, whose departures are moved to
+    /// the machine's today when the host runs out of process with the machine's clock.
+    /// </summary>
+    protected virtual Task<string> CreateDatabaseAsync() => TestServices.CreateSeededDatabaseAsync(
+        DatabasePrefix,
+        WillRunOnExternalHost ? DateOnly.FromDateTime(DateTime.UtcNow).DayNumber - DateOnly.FromDateTime(TestServices.Today.UtcDateTime).DayNumber : 0);
+
+    private bool WillRunOnExternalHost => SupportsExternalHost && ExternalFunctionsHost.Command is not null;
 
     public async Task InitializeAsync()
     {
         ConnectionString = await CreateDatabaseAsync();
         await TestServices.EnsureQueuesAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:SmartTripDb"] = ConnectionString,
+            ["AzureWebJobsStorage"] = TestServices.StorageConnectionString,
+            ["Recommendations:CatalogRefreshMilliseconds"] = "0",
+            ["DevHost:BackgroundTriggers"] = RunsBackgroundTriggers ? "true" : "false",
+            ["DailyMetricsSchedule"] = "0 15 0 * * *",
+            ["CloseIdleSessionsSchedule"] = "0 */15 * * * *",
+        };
+        AddSettings(settings);
+
+        if (WillRunOnExternalHost)
+        {
+            await StartExternalHostAsync(settings);
+            return;
+        }
+
         _app = DevHostApplication.Build([], builder =>
         {
             if (ListensOnLoopback)
@@ -67,15 +120,8 @@ public class ApiFixture : IAsyncLifetime
                 builder.WebHost.UseTestServer();
             }
 
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["ConnectionStrings:SmartTripDb"] = ConnectionString,
-                ["AzureWebJobsStorage"] = TestServices.StorageConnectionString,
-                ["Recommendations:CatalogRefreshMilliseconds"] = "0",
-                ["DevHost:BackgroundTriggers"] = RunsBackgroundTriggers ? "true" : "false",
-                ["DailyMetricsSchedule"] = "0 15 0 * * *",
-                ["CloseIdleSessionsSchedule"] = "0 */15 * * * *",
-            });
+            builder.Configuration.AddInMemoryCollection(settings);
+            builder.Logging.AddProvider(_inProcessLog);
             builder.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
             Configure(builder);
         });
@@ -91,11 +137,36 @@ public class ApiFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// The real host always runs the queue and timer functions; where this fixture must not (hosts share one storage
+    /// emulator), they are turned off by the host's own <c>AzureWebJobs.{name}.Disabled</c> settings.
+    /// </summary>
+    private async Task StartExternalHostAsync(Dictionary<string, string?> settings)
+    {
+        if (!RunsBackgroundTriggers)
+        {
+            foreach (var function in DevHostApplication.BackgroundFunctions)
+            {
+                settings[$"AzureWebJobs.{function.Name}.Disabled"] = "true";
+            }
+        }
+
+        Clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        _externalHost = await ExternalFunctionsHost.StartAsync(DatabasePrefix, settings);
+        Address = _externalHost.Address;
+        Client = new HttpClient { BaseAddress = Address };
+    }
+
     public async Task DisposeAsync()
     {
-        if (ListensOnLoopback)
+        if (ListensOnLoopback || _externalHost is not null)
         {
             Client.Dispose();
+        }
+
+        if (_externalHost is not null)
+        {
+            await _externalHost.DisposeAsync();
         }
 
         if (_app is not null)

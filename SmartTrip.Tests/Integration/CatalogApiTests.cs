@@ -282,9 +282,10 @@ public sealed class CatalogApiTests(ApiFixture api)
         Assert.Equal($$"""{"success":false,"error":"{{message}}"}""", body.GetRawText());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Occurrence_one_matches_the_documented_example()
     {
+        api.SkipOnExternalHost("the documented example has the data set's own dates, which an external host's catalogue moves to today");
         var (status, body) = await api.GetJsonAsync("/api/v2/occurrences/1");
 
         Assert.Equal(200, status);
@@ -374,9 +375,10 @@ public sealed class CatalogApiTests(ApiFixture api)
         Assert.Equal(1, clamped.GetProperty("count").GetInt32());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Private_groups_trip_occurrences_skip_the_date_and_spots_rules()
     {
+        api.SkipOnExternalHost("it counts departures against the pinned today");
         var (_, body) = await api.GetJsonAsync("/api/v2/trip-occurrences?trip_type_id=10");
 
         var items = body.GetProperty("data").EnumerateArray().ToList();
@@ -441,9 +443,10 @@ public sealed class CatalogApiTests(ApiFixture api)
         Assert.Equal("""{"success":false,"error":"Method not allowed"}""", await response.Content.ReadAsStringAsync());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Cors_preflight_from_the_frontend_allows_credentials()
     {
+        api.SkipOnExternalHost("CORS is applied by the platform or Core Tools in front of the Functions host, not by the host");
         var request = new HttpRequestMessage(HttpMethod.Options, "/api/v2/templates");
         request.Headers.Add("Origin", "http://localhost:3000");
         request.Headers.Add("Access-Control-Request-Method", "POST");

@@ -36,14 +36,14 @@ public static class TestServices
         return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ConnectionString;
     }
 
-    /// <summary>A new database with the schema and the unshifted catalogue.</summary>
-    public static async Task<string> CreateSeededDatabaseAsync(string prefix)
+    /// <summary>A new database with the schema and the catalogue, its departures moved by <paramref name="shiftDays"/>.</summary>
+    public static async Task<string> CreateSeededDatabaseAsync(string prefix, int shiftDays = 0)
     {
         var connectionString = await CreateDatabaseAsync(prefix);
         new DatabaseMigrator(NullLogger<DatabaseMigrator>.Instance).Migrate(connectionString);
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await new CatalogSeeder(dataSource, Clock(), NullLogger<CatalogSeeder>.Instance)
-            .SeedAsync(DataDirectory, 0, CancellationToken.None);
+            .SeedAsync(DataDirectory, shiftDays, CancellationToken.None);
         return connectionString;
     }
 

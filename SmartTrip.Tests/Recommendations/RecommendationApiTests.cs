@@ -160,9 +160,10 @@ public sealed class RecommendationApiTests(ApiFixture api) : IClassFixture<ApiFi
         Assert.Equal(0, await LoggedAsync("unloggable"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Invariants_hold_for_a_thousand_random_searches_over_the_catalogue()
     {
+        api.SkipOnExternalHost("it compares with the engine inside the host process");
         var engine = api.Services.GetRequiredService<RecommendationEngine>();
         var snapshot = await api.Services.GetRequiredService<RecommendationRepository>().LoadSnapshotAsync(WorkedExamples.Today, CancellationToken.None);
         var random = new Random(20261125);

@@ -15,6 +15,9 @@ public sealed class WorkedExampleApiFixture : ApiFixture
 {
     protected override string DatabasePrefix => "examples";
 
+    // The worked examples are dated relative to the pinned "today" (recommendation.md §12).
+    protected override bool SupportsExternalHost => false;
+
     protected override async Task<string> CreateDatabaseAsync()
     {
         var connectionString = await TestServices.CreateDatabaseAsync(DatabasePrefix);

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Npgsql;
+using SmartTrip.Core.Auth;
 using SmartTrip.Core.Data;
 using SmartTrip.Core.Platform;
 using SmartTrip.DevHost;
@@ -42,24 +43,36 @@ public sealed class EventsFixture : ApiFixture
         return connectionString;
     }
 
+    /// <summary>The JWT settings the host runs with: the HS256 secret and a JWKS of the RSA and EC public keys.</summary>
+    public AuthOptions Auth => new() { JwtSecret = JwtSecret, Jwks = JsonSerializer.Serialize(new { keys = new[] { RsaPublicKey(), EcPublicKey() } }) };
+
+    protected override void AddSettings(IDictionary<string, string?> settings)
+    {
+        settings["Auth:JwtSecret"] = Auth.JwtSecret;
+        settings["Auth:Jwks"] = Auth.Jwks;
+
+        // A real host reads host.json from the app's folder; these settings override it the way Azure's app settings do.
+        settings["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:01";
+        settings["AzureFunctionsJobHost:extensions:queues:maxPollingInterval"] = "00:00:00.200";
+    }
+
     protected override void Configure(WebApplicationBuilder builder)
     {
-        var parameters = RsaKey.Rsa.ExportParameters(false);
-        var publicKey = new Dictionary<string, string>
-        {
-            ["kty"] = "RSA", ["kid"] = RsaKey.KeyId, ["use"] = "sig", ["alg"] = "RS256",
-            ["n"] = Base64UrlEncoder.Encode(parameters.Modulus!), ["e"] = Base64UrlEncoder.Encode(parameters.Exponent!),
-        };
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Auth:JwtSecret"] = JwtSecret,
-            ["Auth:Jwks"] = JsonSerializer.Serialize(new { keys = new[] { publicKey, EcPublicKey() } }),
-        });
         var hostJson = HostJson.Load(HostJson.DefaultPath);
         builder.Services.Replace(ServiceDescriptor.Singleton(hostJson with
         {
             Queues = hostJson.Queues with { VisibilityTimeout = TimeSpan.FromSeconds(1), MaxPollingInterval = TimeSpan.FromMilliseconds(200) },
         }));
+    }
+
+    private Dictionary<string, string> RsaPublicKey()
+    {
+        var parameters = RsaKey.Rsa.ExportParameters(false);
+        return new Dictionary<string, string>
+        {
+            ["kty"] = "RSA", ["kid"] = RsaKey.KeyId, ["use"] = "sig", ["alg"] = "RS256",
+            ["n"] = Base64UrlEncoder.Encode(parameters.Modulus!), ["e"] = Base64UrlEncoder.Encode(parameters.Exponent!),
+        };
     }
 
     private Dictionary<string, string> EcPublicKey()

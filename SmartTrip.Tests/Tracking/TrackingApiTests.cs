@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using SmartTrip.Core.Auth;
 using SmartTrip.DevHost;
@@ -183,17 +185,24 @@ public sealed class TrackingApiTests(EventsFixture api)
             new { idle, started = api.Clock.GetUtcNow().AddMinutes(-45) });
         await PostAsync("/api/session/start", Json(new { session_id = recent, anonymous_id = Guid.NewGuid() }));
 
-        using var unauthorized = await api.Client.PostAsync("/admin/functions/CloseIdleSessions", new StringContent("{}"));
-        using var withFunctionKey = new HttpRequestMessage(HttpMethod.Post, "/admin/functions/CloseIdleSessions") { Content = new StringContent("{}") };
+        static StringContent NoInput() => new("{}", System.Text.Encoding.UTF8, "application/json");
+        using var unauthorized = await api.Client.PostAsync("/admin/functions/CloseIdleSessions", NoInput());
+        using var withFunctionKey = new HttpRequestMessage(HttpMethod.Post, "/admin/functions/CloseIdleSessions") { Content = NoInput() };
         withFunctionKey.Headers.Add("x-functions-key", FunctionKeyPolicy.DefaultKey);
         using var refused = await api.Client.SendAsync(withFunctionKey);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/functions/CloseIdleSessions") { Content = new StringContent("{}") };
+        using var notJson = new HttpRequestMessage(HttpMethod.Post, "/admin/functions/CloseIdleSessions") { Content = new StringContent("{}") };
+        notJson.Headers.Add("x-functions-key", FunctionKeyPolicy.DefaultMasterKey);
+        using var unsupported = await api.Client.SendAsync(notJson);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/functions/CloseIdleSessions") { Content = NoInput() };
         request.Headers.Add("x-functions-key", FunctionKeyPolicy.DefaultMasterKey);
         using var run = await api.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Unauthorized, unauthorized.StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode); // the admin API takes the master key only
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode); // the admin API takes the master key only
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, unsupported.StatusCode); // and a JSON body
         Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
+        // The development host answers when the run is over; the Functions host answers at once and runs it after.
+        await api.WaitUntilAsync("SELECT ended_at IS NOT NULL FROM sessions WHERE session_id = @idle", new { idle });
         var closed = await db.QuerySingleAsync<(int? Duration, bool Ended)>(
             "SELECT duration_seconds, ended_at = started_at + interval '1 minute' FROM sessions WHERE session_id = @idle", new { idle });
         Assert.Equal((60, true), closed);
@@ -205,7 +214,7 @@ public sealed class TrackingApiTests(EventsFixture api)
 [Collection(EventPipelineCollection.Name)]
 public sealed class JwtVerifierTests(EventsFixture api)
 {
-    private JwtVerifier Verifier => api.Services.GetRequiredService<JwtVerifier>();
+    private JwtVerifier Verifier => new(Options.Create(api.Auth), api.Clock, NullLogger<JwtVerifier>.Instance);
 
     private Task<Core.Tracking.VerifiedIdentity?> VerifyAsync(string token) => Verifier.VerifyAsync("Bearer " + token, CancellationToken.None);
 
