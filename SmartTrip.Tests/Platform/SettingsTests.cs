@@ -25,7 +25,7 @@ public sealed partial class SettingsTests
     /// <summary>Settings that exist only on a development machine.</summary>
     private static readonly string[] DevelopmentOnly =
     [
-        "DevHost__FunctionKey", // Azure manages function keys
+        "DevHost__FunctionKey", "DevHost__MasterKey", // Azure manages function keys
         "DevHost__BackgroundTriggers", // the Functions host runs triggers itself
         "FUNCTIONS_WORKER_RUNTIME", // Flex Consumption takes the runtime from functionAppConfig
     ];
