@@ -7,4 +7,5 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<HttpErrorMiddleware>();
 builder.Services.AddSmartTrip(builder.Configuration);
+builder.Services.AddJsonResponseCompression();
 builder.Build().Run();

@@ -7,7 +7,7 @@ using SmartTrip.Tests.Integration;
 namespace SmartTrip.Tests.Analytics;
 
 /// <summary>Daily metrics over a request log of known content, "today" pinned to 2026-11-25 (analytics.md §2, §5).</summary>
-public sealed class DailyMetricsTests(ApiFixture api) : IClassFixture<ApiFixture>
+public sealed class DailyMetricsTests(InProcessApiFixture api) : IClassFixture<InProcessApiFixture>
 {
     private static readonly DateOnly Yesterday = new(2026, 11, 24);
 

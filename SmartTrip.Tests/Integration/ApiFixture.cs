@@ -220,6 +220,15 @@ public class ApiFixture : IAsyncLifetime
     }
 }
 
+/// <summary>
+/// The development host in process even when <c>SMARTTRIP_TEST_FUNCTIONS_HOST</c> is set: for tests that call the host's
+/// services directly or need "today" pinned.
+/// </summary>
+public sealed class InProcessApiFixture : ApiFixture
+{
+    protected override bool SupportsExternalHost => false;
+}
+
 [CollectionDefinition(Name)]
 public sealed class CatalogApiCollection : ICollectionFixture<ApiFixture>
 {

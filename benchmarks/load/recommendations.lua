@@ -8,6 +8,8 @@
 -- instead (each waits WRK_CONNECTIONS/rate seconds between requests; set WRK_CONNECTIONS to wrk's -c, default
 -- 16), which measures latency at a given load:
 --   WRK_RATE=1600 wrk -t2 -c16 -d30s --latency -s benchmarks/load/recommendations.lua http://127.0.0.1:7071
+-- Every request carries the Accept-Encoding a current Chrome sends, as the frontend's requests do; WRK_ACCEPT_ENCODING
+-- replaces it (WRK_ACCEPT_ENCODING=identity asks for uncompressed answers).
 
 local bodies = {}
 for line in io.lines("benchmarks/load/recommendation-bodies.jsonl") do
@@ -18,6 +20,10 @@ end
 
 local index = 0
 local pause = nil
+local headers = {
+  ["Content-Type"] = "application/json",
+  ["Accept-Encoding"] = os.getenv("WRK_ACCEPT_ENCODING") or "gzip, deflate, br, zstd",
+}
 
 init = function(args)
   local rate = tonumber(os.getenv("WRK_RATE") or "")
@@ -34,5 +40,5 @@ end
 
 request = function()
   index = index % #bodies + 1
-  return wrk.format("POST", "/api/v2/recommendations", { ["Content-Type"] = "application/json" }, bodies[index])
+  return wrk.format("POST", "/api/v2/recommendations", headers, bodies[index])
 end
