@@ -18,8 +18,8 @@ public static class ResponseCompressionSetup
     {
         services.AddResponseCompression(options =>
         {
-            options.Providers.Add<BrotliCompressionProvider>();
             options.Providers.Add<GzipCompressionProvider>();
+            options.Providers.Add<BrotliCompressionProvider>();
             options.MimeTypes = ["application/json"];
         });
         services.Configure<BrotliCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);

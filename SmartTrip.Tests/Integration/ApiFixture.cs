@@ -151,6 +151,8 @@ public class ApiFixture : IAsyncLifetime
             }
         }
 
+        // host.json keeps the host's two lines per invocation out of production logs; tests read them.
+        settings["AzureFunctionsJobHost:logging:logLevel:Function"] = "Information";
         Clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         _externalHost = await ExternalFunctionsHost.StartAsync(DatabasePrefix, settings);
         Address = _externalHost.Address;
