@@ -122,9 +122,9 @@ public sealed class DisabledTriggerTests
         }
 
         // As on the Functions host, the disabled function does not exist for the admin API; the other timer is still
-        // known (it fails here, with no database, which the admin API reports as 500).
+        // known (whether its run succeeds depends on a database, which is not the point here).
         Assert.Equal(404, await RunAsync("DailyMetrics"));
-        Assert.Equal(500, await RunAsync("CloseIdleSessions"));
+        Assert.NotEqual(404, await RunAsync("CloseIdleSessions"));
         Assert.Equal(404, await RunAsync("NoSuchFunction"));
     }
 }
