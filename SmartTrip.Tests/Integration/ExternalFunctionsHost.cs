@@ -162,7 +162,7 @@ public sealed class ExternalFunctionsHost : IAsyncDisposable
         if (Environment.GetEnvironmentVariable("SMARTTRIP_TEST_ARTIFACTS") is { Length: > 0 } artifacts)
         {
             Directory.CreateDirectory(artifacts);
-            await File.WriteAllTextAsync(Path.Combine(artifacts, $"functions-host-{_name}.log"), Log);
+            await File.WriteAllTextAsync(Path.Combine(artifacts, $"functions-host-{_name}-{Address.Port}.log"), Log);
         }
 
         _process.Dispose();
