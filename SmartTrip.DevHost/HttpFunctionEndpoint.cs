@@ -66,10 +66,8 @@ internal sealed class HttpFunctionEndpoint
             }
 
             var options = services.GetRequiredService<IOptions<ApiOptions>>().Value;
-            var error = ApiErrors.FromException(exception, options.RetryAfterSeconds);
             var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("SmartTrip.DevHost.Functions");
-            HttpErrorMiddleware.LogFailure(logger, exception, _route.Name, error.StatusCode);
-            await error.ExecuteAsync(context);
+            await ApiErrors.Answer(exception, options.RetryAfterSeconds, logger, _route.Name).ExecuteAsync(context);
         }
     }
 

@@ -28,11 +28,13 @@ public sealed class AnalyticsFunctions(EvaluationService evaluation, DailyMetric
         DateOnly? Day(string name) =>
             DateOnly.TryParseExact(req.Query[name].FirstOrDefault(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
                 ? day : null;
+        // Day arithmetic stays within DateOnly's range: 0001-01-01 has no day before it.
+        static DateOnly DaysBefore(DateOnly day, int days) => DateOnly.FromDayNumber(Math.Max(0, day.DayNumber - days));
         var end = Day("end") ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        var start = Day("start") ?? end.AddDays(-7);
+        var start = Day("start") ?? DaysBefore(end, 7);
         if (end.DayNumber - start.DayNumber > 90)
         {
-            start = end.AddDays(-90);
+            start = DaysBefore(end, 90);
         }
 
         var days = await metrics.DaysAsync(start, end, ct);
@@ -50,8 +52,12 @@ public sealed class AnalyticsFunctions(EvaluationService evaluation, DailyMetric
 
     [Function(nameof(GetEvaluationScenarios))]
     public async Task<IActionResult> GetEvaluationScenarios(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "evaluation/scenarios")] HttpRequest req, CancellationToken ct) =>
-        ApiResults.List(await evaluation.ListAsync(new QueryReader(req.Query).String("category"), ct));
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "evaluation/scenarios")] HttpRequest req, CancellationToken ct)
+    {
+        var q = new QueryReader(req.Query);
+        var category = q.String("category");
+        return q.IsValid ? ApiResults.List(await evaluation.ListAsync(category, ct)) : ApiResults.BadRequest(q.Error!);
+    }
 
     [Function(nameof(RunEvaluation))]
     public async Task<IActionResult> RunEvaluation(
@@ -63,6 +69,11 @@ public sealed class AnalyticsFunctions(EvaluationService evaluation, DailyMetric
         }
 
         var body = RequestBody.AsObject(bytes);
+        if (body is { } parsed && RequestBody.RefuseUnstorableText(parsed) is { } refused)
+        {
+            return refused;
+        }
+
         var category = body is { } b && b.TryGetProperty("category", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
         if (!TryScenarioIds(body, out var ids))
         {

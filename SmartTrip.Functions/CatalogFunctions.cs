@@ -24,7 +24,13 @@ public sealed class CatalogFunctions(CatalogRepository catalog)
     public async Task<IActionResult> GetCountries(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "countries")] HttpRequest req, CancellationToken ct)
     {
-        var continent = new QueryReader(req.Query).String("continent");
+        var q = new QueryReader(req.Query);
+        var continent = q.String("continent");
+        if (!q.IsValid)
+        {
+            return ApiResults.BadRequest(q.Error!);
+        }
+
         string? label = null;
         if (continent is not null && !Continents.TryNormalize(continent, out label))
         {

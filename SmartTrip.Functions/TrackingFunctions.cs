@@ -39,7 +39,7 @@ public sealed class TrackingFunctions(SessionService sessions, EventIngestion in
     public async Task<IActionResult> TrackEvent(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "events")] HttpRequest req, CancellationToken ct)
     {
-        var (body, failure) = await ReadObjectAsync(req, ct);
+        var (body, failure) = await ReadObjectAsync(req, ct, checkText: false);
         if (failure is not null)
         {
             return failure;
@@ -59,7 +59,7 @@ public sealed class TrackingFunctions(SessionService sessions, EventIngestion in
     public async Task<IActionResult> TrackEventBatch(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "events/batch")] HttpRequest req, CancellationToken ct)
     {
-        var (body, failure) = await ReadObjectAsync(req, ct);
+        var (body, failure) = await ReadObjectAsync(req, ct, checkText: false);
         if (failure is not null)
         {
             return failure;
@@ -118,15 +118,24 @@ public sealed class TrackingFunctions(SessionService sessions, EventIngestion in
     private Task<VerifiedIdentity?> IdentityAsync(HttpRequest req, CancellationToken ct) =>
         jwt.VerifyAsync(req.Headers.Authorization.FirstOrDefault(), ct);
 
-    /// <summary>The body as a JSON object (an empty body is <c>{}</c>), or the 413 / 400 it deserves.</summary>
-    private static async Task<(JsonElement Body, ApiResult? Failure)> ReadObjectAsync(HttpRequest req, CancellationToken ct)
+    /// <summary>
+    /// The body as a JSON object (an empty body is <c>{}</c>), or the 413 / 400 it deserves. With
+    /// <paramref name="checkText"/> false, the caller's validator checks the text of each event itself (a batch answers
+    /// per event).
+    /// </summary>
+    private static async Task<(JsonElement Body, ApiResult? Failure)> ReadObjectAsync(HttpRequest req, CancellationToken ct, bool checkText = true)
     {
         if (await RequestBody.ReadAsync(req, ct) is not { } bytes)
         {
             return (default, ApiResults.Error(413, ApiResults.BodyTooLarge));
         }
 
-        return RequestBody.AsObject(bytes) is { } body ? (body, null) : (default, ApiResults.BadRequest(ApiResults.NotAnObject));
+        if (RequestBody.AsObject(bytes) is not { } body)
+        {
+            return (default, ApiResults.BadRequest(ApiResults.NotAnObject));
+        }
+
+        return (body, checkText ? RequestBody.RefuseUnstorableText(body) : null);
     }
 
     private static bool IsEmpty(JsonElement value) =>

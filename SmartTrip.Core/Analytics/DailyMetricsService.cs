@@ -203,10 +203,16 @@ public sealed class DailyMetricsService(NpgsqlDataSource dataSource, TimeProvide
                 new { start, end }, cancellationToken: ct))).ToDictionary(m => m.Date);
         }
 
+        // A day after today has no requests yet: its row is empty without asking the log, which also keeps the dates
+        // of the query within what date and timestamptz hold (an end of 9999-12-31 has no next day).
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var days = new List<DailyMetrics>();
-        for (var day = start; day <= end; day = day.AddDays(1))
+        for (var number = start.DayNumber; number <= end.DayNumber; number++)
         {
-            days.Add(stored.TryGetValue(day, out var row) ? row : await ComputeDayAsync(day, ct));
+            var day = DateOnly.FromDayNumber(number);
+            days.Add(stored.TryGetValue(day, out var row) ? row
+                : day > today ? new DailyMetrics { Date = day }
+                : await ComputeDayAsync(day, ct));
         }
 
         return days;

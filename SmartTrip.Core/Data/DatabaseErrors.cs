@@ -16,6 +16,14 @@ public static class DatabaseErrors
         exception is NpgsqlException || exception.InnerException is NpgsqlException;
 
     /// <summary>
+    /// True when the database refused the data itself (SQLSTATE class 22, data exception, or 23, integrity constraint
+    /// violation): retrying cannot help, so it is never reported as "unavailable".
+    /// </summary>
+    public static bool IsDataError(Exception exception) =>
+        (exception as PostgresException ?? exception.InnerException as PostgresException) is { } pg &&
+        (pg.SqlState.StartsWith("22", StringComparison.Ordinal) || pg.SqlState.StartsWith("23", StringComparison.Ordinal));
+
+    /// <summary>
     /// True when the database could not be reached: connection refused or broken, authentication, a missing
     /// database, the server shutting down, timeouts.
     /// </summary>

@@ -34,6 +34,11 @@ public static class PreferencesParser
             return Parse(EmptyObject);
         }
 
+        if (!StorableText.IsUtf8(body))
+        {
+            return NotObject();
+        }
+
         try
         {
             var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
@@ -56,6 +61,11 @@ public static class PreferencesParser
         if (body.ValueKind != JsonValueKind.Object)
         {
             return NotObject();
+        }
+
+        if (StorableText.FirstUnstorable(body) is { } unstorable)
+        {
+            return new PreferencesParseResult(null, InvalidPreferences, [new FieldError(unstorable, $"{unstorable} {StorableText.Refused}")]);
         }
 
         var errors = new List<FieldError>();

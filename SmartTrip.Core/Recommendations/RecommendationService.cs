@@ -46,7 +46,7 @@ public sealed class RecommendationService(
 
             return new RecommendationOutcome(200, response);
         }
-        catch (Exception exception) when (DatabaseErrors.IsDatabaseFailure(exception) && !ct.IsCancellationRequested)
+        catch (Exception exception) when (DatabaseErrors.IsDatabaseFailure(exception) && !DatabaseErrors.IsDataError(exception) && !ct.IsCancellationRequested)
         {
             var unavailable = DatabaseErrors.IsUnavailable(exception);
             logger.LogWarning(exception, "Recommendations failed: the database is {DatabaseState}", unavailable ? "unreachable" : "failing");

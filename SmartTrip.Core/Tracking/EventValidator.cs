@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using SmartTrip.Core.Json;
+using SmartTrip.Core.Validation;
 
 namespace SmartTrip.Core.Tracking;
 
@@ -24,6 +25,11 @@ public static class EventValidator
         if (item.ValueKind != JsonValueKind.Object)
         {
             return Fail("body", "Event must be a JSON object");
+        }
+
+        if (StorableText.FirstUnstorable(item) is { } unstorable)
+        {
+            return Fail(unstorable, $"{unstorable} {StorableText.Refused}");
         }
 
         foreach (var field in new[] { "event_type", "session_id", "anonymous_id" })
@@ -54,8 +60,10 @@ public static class EventValidator
             return Fail("anonymous_id", badUuid);
         }
 
+        // Absent, null and "" mean no source; any other value must be one of the sources (an array or object never is).
         string? source = null;
-        if (item.TryGetProperty("source", out var sourceValue) && !IsFalsy(sourceValue))
+        if (item.TryGetProperty("source", out var sourceValue) && sourceValue.ValueKind != JsonValueKind.Null &&
+            !(sourceValue.ValueKind == JsonValueKind.String && sourceValue.GetString()!.Length == 0))
         {
             if (sourceValue.ValueKind != JsonValueKind.String || !EventCatalog.IsSource(sourceValue.GetString()!))
             {

@@ -8,7 +8,9 @@ namespace SmartTrip.Functions.Http;
 public sealed record ErrorBody(
     [property: JsonPropertyName("error")] string Error,
     [property: JsonPropertyName("errors"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    IReadOnlyList<FieldError>? Errors = null)
+    IReadOnlyList<FieldError>? Errors = null,
+    [property: JsonPropertyName("error_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    string? ErrorId = null)
 {
     [JsonPropertyName("success")]
     [JsonPropertyOrder(-1)]

@@ -33,23 +33,10 @@ public sealed class HttpErrorMiddleware(IOptions<ApiOptions> options, ILogger<Ht
                 }
             }
         }
-        catch (Exception exception) when (context.GetHttpContext() is { Response.HasStarted: false } httpContext)
+        catch (Exception exception) when (context.GetHttpContext() is { Response.HasStarted: false, RequestAborted.IsCancellationRequested: false } httpContext)
         {
-            var result = ApiErrors.FromException(exception, options.Value.RetryAfterSeconds);
-            LogFailure(logger, exception, context.FunctionDefinition.Name, result.StatusCode);
-            await result.ExecuteAsync(httpContext);
-        }
-    }
-
-    public static void LogFailure(ILogger logger, Exception exception, string function, int status)
-    {
-        if (ApiErrors.IsExpected(exception))
-        {
-            logger.LogWarning(exception, "Function {Function} answered {Status}", function, status);
-        }
-        else
-        {
-            logger.LogError(exception, "Function {Function} failed and answered {Status}", function, status);
+            await ApiErrors.Answer(exception, options.Value.RetryAfterSeconds, logger, context.FunctionDefinition.Name)
+                .ExecuteAsync(httpContext);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using SmartTrip.Core.Json;
+using SmartTrip.Core.Validation;
 
 namespace SmartTrip.Functions.Http;
 
@@ -14,10 +15,18 @@ public sealed class QueryReader(IQueryCollection query)
 
     public bool IsValid => Error is null;
 
+    /// <summary>The parameter's text; one that cannot be stored (<see cref="StorableText"/>) is an error.</summary>
     public string? String(string name)
     {
         var values = query[name];
-        return values.Count > 0 && !string.IsNullOrEmpty(values[0]) ? values[0] : null;
+        var text = values.Count > 0 && !string.IsNullOrEmpty(values[0]) ? values[0] : null;
+        if (!StorableText.IsStorable(text))
+        {
+            Fail($"Invalid query parameter: {name} {StorableText.Refused}");
+            return null;
+        }
+
+        return text;
     }
 
     /// <summary>Optional leading '-', ASCII digits, within the 32-bit range.</summary>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using SmartTrip.Core.Validation;
 
 namespace SmartTrip.Functions.Http;
 
@@ -10,7 +11,7 @@ public static class RequestBody
     public const int MaxBytes = 1_048_576;
 
     /// <summary>
-    /// The body as a JSON object (an empty body is <c>{}</c>); null when it is not JSON or not an object.
+    /// The body as a JSON object (an empty body is <c>{}</c>); null when it is not UTF-8, not JSON or not an object.
     /// </summary>
     public static JsonElement? AsObject(ReadOnlyMemory<byte> body)
     {
@@ -18,6 +19,11 @@ public static class RequestBody
         if (span.IsEmpty)
         {
             return JsonDocument.Parse("{}").RootElement.Clone();
+        }
+
+        if (!StorableText.IsUtf8(span))
+        {
+            return null;
         }
 
         try
@@ -30,6 +36,15 @@ public static class RequestBody
             return null;
         }
     }
+
+    /// <summary>
+    /// The 400 for the first string of a body that cannot be stored (<see cref="StorableText"/>), naming its field; null
+    /// when every string can.
+    /// </summary>
+    public static ApiResult? RefuseUnstorableText(JsonElement body) =>
+        StorableText.FirstUnstorable(body) is { } field
+            ? ApiResults.BadRequest($"{field} {StorableText.Refused}", [new FieldError(field, $"{field} {StorableText.Refused}")])
+            : null;
 
     /// <summary>The body's bytes, or null when it is larger than <see cref="MaxBytes"/>.</summary>
     public static async Task<ReadOnlyMemory<byte>?> ReadAsync(HttpRequest request, CancellationToken ct)

@@ -63,7 +63,7 @@ public sealed class ApiResultTests
     {
         var exception = new NpgsqlException("Failed to connect to 10.0.0.5:5432", new System.Net.Sockets.SocketException(111));
 
-        var (context, body) = await ExecuteAsync(ApiErrors.FromException(exception, 5));
+        var (context, body) = await ExecuteAsync(ApiErrors.FromException(exception, 5, out _));
 
         Assert.Equal(503, context.Response.StatusCode);
         Assert.Equal("5", context.Response.Headers.RetryAfter.ToString());
@@ -75,7 +75,7 @@ public sealed class ApiResultTests
     {
         var exception = new PostgresException("relation \"trip_templates\" does not exist", "ERROR", "ERROR", PostgresErrorCodes.UndefinedTable);
 
-        var (context, body) = await ExecuteAsync(ApiErrors.FromException(exception, 9));
+        var (context, body) = await ExecuteAsync(ApiErrors.FromException(exception, 9, out _));
 
         Assert.Equal(503, context.Response.StatusCode);
         Assert.Equal("9", context.Response.Headers.RetryAfter.ToString());
@@ -91,11 +91,26 @@ public sealed class ApiResultTests
         Assert.True(SmartTrip.Core.Data.DatabaseErrors.IsUnavailable(new PostgresException("x", "FATAL", "FATAL", sqlState)));
 
     [Fact]
-    public async Task Defects_become_a_plain_500()
+    public async Task Defects_become_a_500_with_an_error_id_and_no_internals()
     {
-        var (context, body) = await ExecuteAsync(ApiErrors.FromException(new InvalidOperationException("secret detail at line 42"), 5));
+        var (context, body) = await ExecuteAsync(ApiErrors.FromException(new InvalidOperationException("secret detail at line 42"), 5, out var errorId));
 
         Assert.Equal(500, context.Response.StatusCode);
-        Assert.Equal("""{"success":false,"error":"Internal server error"}""", body);
+        Assert.Matches("^[0-9a-f]{12}$", errorId);
+        Assert.Equal($$"""{"success":false,"error":"Internal server error","error_id":"{{errorId}}"}""", body);
+    }
+
+    [Theory]
+    [InlineData(PostgresErrorCodes.UntranslatableCharacter)] // 22P05: U+0000 in jsonb
+    [InlineData(PostgresErrorCodes.CharacterNotInRepertoire)] // 22021: U+0000 in text
+    [InlineData(PostgresErrorCodes.NumericValueOutOfRange)]
+    [InlineData(PostgresErrorCodes.UniqueViolation)]
+    public void A_data_error_is_never_503(string sqlState)
+    {
+        var result = ApiErrors.FromException(new PostgresException("refused", "ERROR", "ERROR", sqlState), 5, out var errorId);
+
+        Assert.Equal(500, result.StatusCode);
+        Assert.NotNull(errorId);
+        Assert.False(result.Headers.ContainsKey("Retry-After"));
     }
 }

@@ -152,8 +152,23 @@ public sealed class RecommendationApiTests(ApiFixture api) : IClassFixture<ApiFi
     [Fact]
     public async Task A_log_write_that_fails_does_not_change_the_response()
     {
-        // PostgreSQL's jsonb refuses the \u0000 escape, so this body cannot be logged; the search itself is fine.
-        var (status, body) = await api.PostJsonAsync(Path, """{"budget":9000,"session_id":"unloggable","note":"\u0000"}""");
+        // A trigger makes the log refuse this session's rows; the search itself is fine.
+        await using (var connection = new NpgsqlConnection(api.ConnectionString))
+        {
+            await connection.ExecuteAsync(
+                """
+                CREATE OR REPLACE FUNCTION refuse_unloggable() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  IF NEW.session_id = 'unloggable' THEN RAISE EXCEPTION 'this row cannot be logged'; END IF;
+                  RETURN NEW;
+                END $$;
+                DROP TRIGGER IF EXISTS refuse_unloggable ON recommendation_requests;
+                CREATE TRIGGER refuse_unloggable BEFORE INSERT ON recommendation_requests
+                  FOR EACH ROW EXECUTE FUNCTION refuse_unloggable();
+                """);
+        }
+
+        var (status, body) = await api.PostJsonAsync(Path, """{"budget":9000,"session_id":"unloggable"}""");
 
         Assert.Equal(200, status);
         Assert.Equal(10, body.GetProperty("count").GetInt32());
