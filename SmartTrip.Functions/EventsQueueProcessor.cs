@@ -6,9 +6,10 @@ using SmartTrip.Core.Tracking;
 namespace SmartTrip.Functions;
 
 /// <summary>
-/// EventsDrain (events.md §4): one message, one transaction. Failures throw, so the host retries the message and
-/// moves it to <c>events-poison</c> after host.json's <c>maxDequeueCount</c>; a message that is not an envelope is
-/// moved there at once, since retrying cannot help it.
+/// EventsDrain (events.md §4): one message, one transaction. Events the database refuses for their data are kept in
+/// <c>event_dead_letters</c> and the others stored; other failures throw, so the host retries the message and moves it
+/// to <c>events-poison</c> after host.json's <c>maxDequeueCount</c>; a message that is not an envelope is moved there at
+/// once, since retrying cannot help it.
 /// </summary>
 public sealed class EventsQueueProcessor(EventsDrainService drain, IQueueClientFactory queues, ILogger<EventsQueueProcessor> logger)
 {
@@ -23,6 +24,15 @@ public sealed class EventsQueueProcessor(EventsDrainService drain, IQueueClientF
         }
 
         var result = await drain.DrainAsync(envelope, ct);
-        logger.LogDebug("Drained {EventCount} events, {InsertedCount} new", result.Events, result.Inserted);
+        if (result.DeadLettered > 0)
+        {
+            logger.LogWarning(
+                "Drained a message of {EventCount} events: {InsertedCount} stored, {DeadLetteredCount} refused for their data and kept in event_dead_letters",
+                result.Events, result.Inserted, result.DeadLettered);
+        }
+        else
+        {
+            logger.LogDebug("Drained {EventCount} events, {InsertedCount} new", result.Events, result.Inserted);
+        }
     }
 }

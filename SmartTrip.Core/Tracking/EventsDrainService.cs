@@ -2,17 +2,19 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Dapper;
 using Npgsql;
+using SmartTrip.Core.Data;
 
 namespace SmartTrip.Core.Tracking;
 
 /// <summary>What one message did: events in it, events stored (the rest were already there).</summary>
-public sealed record DrainResult(int Events, int Inserted);
+public sealed record DrainResult(int Events, int Inserted, int DeadLettered);
 
 /// <summary>
 /// EventsDrain (events.md §4): stores one envelope in one transaction. Users are resolved, events inserted with
 /// <c>ON CONFLICT (event_id) DO NOTHING</c>, and session, user and trip-interaction counters move only for the rows
-/// this transaction inserted, so a redelivered message changes nothing. Any failure rolls everything back and is
-/// rethrown for the host to retry.
+/// this transaction inserted, so a redelivered message changes nothing. A data error (SQLSTATE class 22 or 23) cannot
+/// succeed on retry: the message is then stored event by event and only the refused events are dead-lettered. Any other
+/// failure rolls everything back and is rethrown for the host to retry.
 /// </summary>
 public sealed class EventsDrainService(NpgsqlDataSource dataSource, TimeProvider clock)
 {
@@ -93,11 +95,73 @@ public sealed class EventsDrainService(NpgsqlDataSource dataSource, TimeProvider
     public async Task<DrainResult> DrainAsync(EventEnvelope envelope, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var receivedAt = envelope.ReceivedAt;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await EnsureTypeIdsAsync(connection, ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
+        try
+        {
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            var stored = await StoreAsync(connection, transaction, envelope, now, ct);
+            await transaction.CommitAsync(ct);
+            return new DrainResult(envelope.Events.Count, stored, 0);
+        }
+        catch (PostgresException e) when (DatabaseErrors.IsDataError(e))
+        {
+            // Some event's data cannot be stored; retrying the message cannot change that. Store the others.
+            return await IsolateAsync(connection, envelope, now, ct);
+        }
+    }
 
+    /// <summary>
+    /// Stores a message event by event, each under its own savepoint in one transaction: an event the database refuses
+    /// for its data is rolled back to its savepoint and kept in <c>event_dead_letters</c> with its one-event envelope,
+    /// the reason and the SQLSTATE; every other event is stored with its counters exactly as the whole message would
+    /// have stored it (counters applied event by event equal counters applied at once, see <see cref="TripCountersSql"/>).
+    /// </summary>
+    private async Task<DrainResult> IsolateAsync(NpgsqlConnection connection, EventEnvelope envelope, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var stored = 0;
+        var deadLettered = 0;
+        foreach (var item in envelope.Events)
+        {
+            var single = envelope with { Events = [item] };
+            await transaction.SaveAsync("event", ct);
+            try
+            {
+                stored += await StoreAsync(connection, transaction, single, now, ct);
+                await transaction.ReleaseAsync("event", ct);
+            }
+            catch (PostgresException e) when (DatabaseErrors.IsDataError(e))
+            {
+                await transaction.RollbackAsync("event", ct);
+                deadLettered += await connection.ExecuteAsync(new CommandDefinition(DeadLetterSql, new
+                {
+                    eventId = item.EventId,
+                    eventType = item.EventType,
+                    envelope = JsonSerializer.Serialize(single, EventEnvelope.Json),
+                    reason = e.MessageText,
+                    sqlState = e.SqlState,
+                    receivedAt = envelope.ReceivedAt,
+                    now,
+                }, transaction, cancellationToken: ct));
+            }
+        }
+
+        await transaction.CommitAsync(ct);
+        return new DrainResult(envelope.Events.Count, stored, deadLettered);
+    }
+
+    private const string DeadLetterSql = """
+        INSERT INTO event_dead_letters (event_id, event_type, envelope, reason, sql_state, received_at, dead_lettered_at)
+        VALUES (@eventId, @eventType, @envelope, @reason, @sqlState, @receivedAt, @now)
+        ON CONFLICT (event_id) DO NOTHING
+        """;
+
+    /// <summary>Resolves the users, inserts the events that are new and moves the counters for them; returns how many.</summary>
+    private async Task<int> StoreAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, EventEnvelope envelope, DateTimeOffset now, CancellationToken ct)
+    {
+        var receivedAt = envelope.ReceivedAt;
         var users = new Dictionary<Guid, int>();
         // Rows are always locked in key order (anonymous ids, then sessions, users and trips by id), and with
         // FOR NO KEY UPDATE, which does not conflict with the key-share locks the events' foreign keys take, so
@@ -134,8 +198,7 @@ public sealed class EventsDrainService(NpgsqlDataSource dataSource, TimeProvider
             await ApplyCountersAsync(connection, transaction, stored, users, receivedAt, now, ct);
         }
 
-        await transaction.CommitAsync(ct);
-        return new DrainResult(events.Count, stored.Count);
+        return stored.Count;
     }
 
     private static async Task ApplyCountersAsync(

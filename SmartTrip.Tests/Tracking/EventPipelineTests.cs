@@ -4,6 +4,7 @@ using System.Text.Json;
 using Dapper;
 using Npgsql;
 using SmartTrip.Core.Platform;
+using SmartTrip.Core.Tracking;
 
 namespace SmartTrip.Tests.Tracking;
 
@@ -192,6 +193,57 @@ public sealed class EventPipelineTests(EventsFixture api)
         Assert.Equal(1, await db.ExecuteScalarAsync<int>("SELECT click_count FROM trip_interactions WHERE trip_id = @trip", new { trip }));
         Assert.Equal(1, await db.ExecuteScalarAsync<int>("SELECT click_count FROM sessions WHERE session_id = @session", new { session }));
         Assert.Equal(1, await db.ExecuteScalarAsync<int>("SELECT total_clicks FROM users WHERE anonymous_id = @anonymous", new { anonymous }));
+    }
+
+    [Fact]
+    public async Task An_event_the_database_refuses_is_dead_lettered_and_the_rest_of_its_message_is_stored_once()
+    {
+        var (session, anonymous, trip) = (Guid.NewGuid(), Guid.NewGuid(), 5011);
+        await StartSessionAsync(session, anonymous);
+        var ids = Enumerable.Range(0, 4).Select(_ => Guid.NewGuid()).ToArray();
+        string Item(Guid id, int index, string type, string metadata) => $$"""
+            {"event_id":"{{id}}","index":{{index}},"event_type":"{{type}}","session_id":"{{session}}","anonymous_id":"{{anonymous}}",
+             "trip_id":{{trip}},"source":"search_results","recommendation_request_id":null,"metadata":{{metadata}},"position":null,
+             "score":null,"client_timestamp":null,"page_url":null,"referrer":null}
+            """;
+        // The third event's metadata holds U+0000, which jsonb refuses (22P05); such a message can only come from a
+        // client of an older edge, or a replay, since the edge now refuses it.
+        var message = $$"""
+            {"version":1,"received_at":"2026-11-25T10:00:00.125Z","identity":null,"events":[
+             {{Item(ids[0], 0, "impression", "{}")}}, {{Item(ids[1], 1, "click_trip", "{}")}},
+             {{Item(ids[2], 2, "save_trip", "{\"note\":\"a\\u0000b\"}")}}, {{Item(ids[3], 3, "save_trip", "{}")}}]}
+            """;
+
+        // Delivered twice: the second copy stores nothing and dead-letters nothing more. The queue's count includes
+        // leased messages, so an empty queue means both copies were processed and deleted.
+        var queue = api.Queue(QueueNames.Events);
+        await queue.SendMessageAsync(message);
+        await api.WaitUntilAsync("SELECT count(*) = 1 FROM event_dead_letters WHERE event_id = @id", new { id = ids[2] });
+        await queue.SendMessageAsync(message);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the second copy was not processed within 30 s");
+            await Task.Delay(100);
+        }
+
+        await using var db = api.Database();
+
+        Assert.Equal(new[] { ids[0], ids[1], ids[3] }.Order(),
+            (await db.QueryAsync<Guid>("SELECT event_id FROM events WHERE session_id = @session", new { session })).Order());
+        var dead = await db.QuerySingleAsync<(Guid EventId, string EventType, string SqlState, string Envelope)>(
+            "SELECT event_id, event_type, sql_state, envelope FROM event_dead_letters WHERE event_id = @id", new { id = ids[2] });
+        Assert.Equal((ids[2], "save_trip", "22P05"), (dead.EventId, dead.EventType, dead.SqlState));
+        var kept = EventEnvelope.TryRead(dead.Envelope);
+        Assert.NotNull(kept);
+        Assert.Equal(ids[2], Assert.Single(kept!.Events).EventId);
+        Assert.Equal(1, await db.ExecuteScalarAsync<int>("SELECT count(*) FROM event_dead_letters WHERE received_at = '2026-11-25T10:00:00.125Z'"));
+        var counters = await db.QuerySingleAsync<(int Impressions, int Clicks, int Saves)>(
+            "SELECT impression_count, click_count, save_count FROM trip_interactions WHERE trip_id = @trip", new { trip });
+        Assert.Equal((1, 1, 1), counters);
+        Assert.Equal(1, await db.ExecuteScalarAsync<int>("SELECT save_count FROM sessions WHERE session_id = @session", new { session }));
+        var poison = (await api.Queue(QueueNames.EventsPoison).PeekMessagesAsync(32)).Value;
+        Assert.DoesNotContain(poison, m => m.Body.ToString().Contains(session.ToString(), StringComparison.Ordinal));
     }
 
     [Fact]
