@@ -12,6 +12,7 @@ using SmartTrip.Core.Data;
 using SmartTrip.Core.Json;
 using SmartTrip.Core.Platform;
 using SmartTrip.Core.Recommendations;
+using SmartTrip.Core.Tracking;
 using SmartTrip.DevHost;
 
 namespace SmartTrip.Cli;
@@ -103,6 +104,68 @@ internal static class Commands
         });
         return command;
     }
+
+    /// <summary>
+    /// <c>smarttrip dead-letters list|show|replay|purge</c>: the events set aside in <c>event_dead_letters</c> and the
+    /// messages of <c>events-poison</c>.
+    /// </summary>
+    public static Command DeadLetters()
+    {
+        var limit = new Option<int>("--limit") { Description = "Most rows to list (poison messages: at most 32).", DefaultValueFactory = _ => 50 };
+        var list = new Command("list", "Counts, then each waiting item: store, id, event types, SQLSTATE, age and reason.") { limit };
+        list.SetAction((parse, ct) => RunAsync(async services =>
+        {
+            var letters = services.GetRequiredService<DeadLetterService>();
+            var counts = await letters.CountAsync(ct);
+            Console.WriteLine($"event_dead_letters: {counts.Table} waiting; {QueueNames.EventsPoison}: {counts.Poison} message(s)");
+            var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+            foreach (var item in await letters.ListAsync(parse.GetValue(limit), ct))
+            {
+                var age = item.SetAsideAt is { } at ? Age(now - at) : "?";
+                Console.WriteLine($"{(item.Store == DeadLetterStore.Table ? "table" : "poison"),-7} {item.Id,-36} {item.EventType ?? "-",-16} {item.SqlState ?? "-",-6} {age,-8} {item.Reason}");
+            }
+        }));
+
+        var id = new Argument<string>("id") { Description = "A dead-letter row id or event id, or a poison message id." };
+        var show = new Command("show", "Print one item with its envelope (JSON).") { id };
+        show.SetAction((parse, ct) => RunAsync(async services =>
+        {
+            var item = await services.GetRequiredService<DeadLetterService>().ShowAsync(parse.GetValue(id)!, ct)
+                       ?? throw new InvalidOperationException($"No dead letter or poison message '{parse.GetValue(id)}'.");
+            var options = new JsonSerializerOptions(SmartTripJson.Options) { WriteIndented = true };
+            options.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+            Console.WriteLine(JsonSerializer.Serialize(item, options));
+        }));
+
+        var replay = new Command("replay", "Put every waiting item back on the events queue (events are keyed by event_id: nothing is counted twice).");
+        replay.SetAction((_, ct) => RunAsync(async services =>
+        {
+            var moved = await services.GetRequiredService<DeadLetterService>().ReplayAsync(ct);
+            Console.WriteLine($"Replayed {moved.Table} dead-lettered event(s) and {moved.Poison} poison message(s) onto {QueueNames.Events}.");
+        }));
+
+        var yes = new Option<bool>("--yes") { Description = "Confirm: the items are deleted for good." };
+        var purge = new Command("purge", "Delete every waiting item (with --yes).") { yes };
+        purge.SetAction(async (parse, ct) =>
+        {
+            if (!parse.GetValue(yes))
+            {
+                Console.Error.WriteLine("smarttrip: purge deletes every waiting dead letter and poison message for good; add --yes to confirm.");
+                return 1;
+            }
+
+            return await RunAsync(async services =>
+            {
+                var purged = await services.GetRequiredService<DeadLetterService>().PurgeAsync(ct);
+                Console.WriteLine($"Purged {purged.Table} dead-lettered event(s) and {purged.Poison} poison message(s).");
+            });
+        });
+
+        return new Command("dead-letters", "See, replay or purge the events set aside by the drain and the poison queue.") { list, show, replay, purge };
+    }
+
+    private static string Age(TimeSpan age) =>
+        age.TotalDays >= 1 ? $"{(int)age.TotalDays}d" : age.TotalHours >= 1 ? $"{(int)age.TotalHours}h" : $"{Math.Max(0, (int)age.TotalMinutes)}m";
 
     public static Command Recommend()
     {

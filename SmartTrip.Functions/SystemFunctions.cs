@@ -21,7 +21,8 @@ public sealed class SystemFunctions(HealthService health, IOptions<ApiOptions> o
             report.Healthy ? "healthy" : "unhealthy",
             new HealthChecks(report.DatabaseOk ? "ok" : "unavailable", report.QueueOk ? "ok" : "unavailable"),
             report.Counts,
-            report.Error);
+            report.Error,
+            report.DeadLetters is { } waiting ? new DeadLetterBody(waiting.Table, waiting.Poison) : null);
         return report.Healthy
             ? ApiResults.Ok(body)
             : new ApiResult(503, body, ApiResults.RetryAfter(options.Value.RetryAfterSeconds));
@@ -65,12 +66,18 @@ public sealed class SystemFunctions(HealthService health, IOptions<ApiOptions> o
         [property: JsonPropertyName("status")] string Status,
         [property: JsonPropertyName("checks")] HealthChecks Checks,
         [property: JsonPropertyName("database")] CatalogCounts? Database,
-        [property: JsonPropertyName("error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error)
+        [property: JsonPropertyName("error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error,
+        [property: JsonPropertyName("dead_letters"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DeadLetterBody? DeadLetters)
     {
         [JsonPropertyName("service")] public string Service => "SmartTrip API";
         [JsonPropertyName("version")] public string Version => "2.0.0";
         [JsonPropertyName("schema")] public string Schema => "V2 (Templates + Occurrences)";
     }
+
+    /// <summary>Events set aside: dead-lettered for their data, and messages on the poison queue (warnings).</summary>
+    private sealed record DeadLetterBody(
+        [property: JsonPropertyName("events")] long Events,
+        [property: JsonPropertyName("poison_messages")] long PoisonMessages);
 
     private sealed record HealthChecks(
         [property: JsonPropertyName("database")] string Database,

@@ -1,17 +1,19 @@
 using Microsoft.Extensions.Logging;
 using SmartTrip.Core.Catalog;
 using SmartTrip.Core.Data;
+using SmartTrip.Core.Tracking;
 
 namespace SmartTrip.Core.Platform;
 
 /// <summary>The state <c>GET /api/health</c> reports.</summary>
-public sealed record HealthReport(bool DatabaseOk, bool QueueOk, CatalogCounts? Counts, string? Error)
+public sealed record HealthReport(bool DatabaseOk, bool QueueOk, CatalogCounts? Counts, string? Error, DeadLetterCounts? DeadLetters = null)
 {
     public bool Healthy => DatabaseOk && QueueOk;
 }
 
 /// <summary>Checks that PostgreSQL answers the catalogue counts and that the events queue can be read.</summary>
-public sealed class HealthService(CatalogRepository catalog, IQueueClientFactory queues, ILogger<HealthService> logger)
+public sealed class HealthService(
+    CatalogRepository catalog, IQueueClientFactory queues, DeadLetterService deadLetters, ILogger<HealthService> logger)
 {
     public const string QueueUnavailableMessage = "Event queue unavailable. Please try again later.";
 
@@ -40,6 +42,20 @@ public sealed class HealthService(CatalogRepository catalog, IQueueClientFactory
             logger.LogWarning(ex, "Health check: queue {Queue} unavailable", QueueNames.Events);
         }
 
-        return new HealthReport(databaseError is null, queueOk, counts, databaseError ?? (queueOk ? null : QueueUnavailableMessage));
+        // What waits for an operator is a warning, never an outage: it does not change the status.
+        DeadLetterCounts? waiting = null;
+        if (databaseError is null && queueOk)
+        {
+            try
+            {
+                waiting = await deadLetters.CountAsync(ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Health check: dead letters could not be counted");
+            }
+        }
+
+        return new HealthReport(databaseError is null, queueOk, counts, databaseError ?? (queueOk ? null : QueueUnavailableMessage), waiting);
     }
 }

@@ -56,6 +56,7 @@ public static class SmartTripServiceCollectionExtensions
         services.TryAddSingleton<EventIngestion>();
         services.TryAddSingleton<SessionService>();
         services.TryAddSingleton<EventsDrainService>();
+        services.TryAddSingleton<DeadLetterService>();
         services.TryAddSingleton<EvaluationService>();
         services.TryAddSingleton<DailyMetricsService>();
         return services;

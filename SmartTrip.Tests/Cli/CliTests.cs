@@ -164,4 +164,40 @@ public sealed class CliTests
         Assert.Equal(0, passing.ExitCode);
         Assert.Contains("\"message\":\"No scenarios found\"", passing.Output);
     }
+
+    [Fact]
+    public async Task Dead_letters_lists_and_shows_the_table_and_purge_needs_confirmation()
+    {
+        var connectionString = await TestServices.CreateDatabaseAsync("cli_dead");
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__SmartTripDb"] = connectionString,
+            ["AzureWebJobsStorage"] = TestServices.StorageConnectionString,
+        };
+        Assert.Equal(0, (await RunAsync(environment, "migrate")).ExitCode);
+        var eventId = Guid.NewGuid();
+        await using (var db = new NpgsqlConnection(connectionString))
+        {
+            await db.ExecuteAsync(
+                """
+                INSERT INTO event_dead_letters (event_id, event_type, envelope, reason, sql_state, received_at, dead_lettered_at)
+                VALUES (@eventId, 'save_trip', '{"version":1}', 'unsupported Unicode escape sequence', '22P05', now(), now() - interval '3 hours')
+                """, new { eventId });
+        }
+
+        var list = await RunAsync(environment, "dead-letters", "list");
+        var show = await RunAsync(environment, "dead-letters", "show", eventId.ToString());
+        var purge = await RunAsync(environment, "dead-letters", "purge");
+
+        Assert.Equal(0, list.ExitCode);
+        Assert.StartsWith("event_dead_letters: 1 waiting; events-poison: ", list.Output);
+        Assert.Matches(@"(?m)^table\s+1\s+save_trip\s+22P05\s+3h\s+unsupported Unicode escape sequence$", list.Output);
+        Assert.Equal(0, show.ExitCode);
+        Assert.Contains($"\"eventId\": \"{eventId}\"", show.Output);
+        Assert.Contains("\"store\": \"table\"", show.Output);
+        Assert.Equal(1, purge.ExitCode);
+        Assert.Contains("add --yes to confirm", purge.Error);
+        await using var check = new NpgsqlConnection(connectionString);
+        Assert.Equal(1, await check.ExecuteScalarAsync<int>("SELECT count(*) FROM event_dead_letters"));
+    }
 }

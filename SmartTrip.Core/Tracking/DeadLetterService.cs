@@ -1,0 +1,159 @@
+using Azure.Storage.Queues;
+using Dapper;
+using Npgsql;
+using SmartTrip.Core.Platform;
+
+namespace SmartTrip.Core.Tracking;
+
+/// <summary>Where a set-aside event waits: the dead-letter table, or the poison queue.</summary>
+public enum DeadLetterStore
+{
+    Table,
+    Poison,
+}
+
+/// <summary>One set-aside item: a dead-lettered event (its id is the row id) or a poison message (its id is the message id).</summary>
+public sealed record DeadLetter(
+    DeadLetterStore Store, string Id, string? EventType, Guid? EventId, string Reason, string? SqlState,
+    DateTimeOffset? SetAsideAt, int? DequeueCount, string Content);
+
+/// <summary>Counts of what waits for an operator.</summary>
+public sealed record DeadLetterCounts(long Table, long Poison);
+
+/// <summary>
+/// What operators do with events that were set aside (events.md §5-§6): the rows of <c>event_dead_letters</c> (events the
+/// database refused for their data) and the messages of <c>events-poison</c> (messages that failed every try, or were not
+/// envelopes). List them, show one, replay them onto <c>events</c> after a fix, or purge them. Replaying is idempotent:
+/// events are keyed by <c>event_id</c>, so an event stored in the meantime is not counted twice.
+/// </summary>
+public sealed class DeadLetterService(NpgsqlDataSource dataSource, IQueueClientFactory queues, TimeProvider clock)
+{
+    /// <summary>Azure Storage peeks at most this many messages at once.</summary>
+    public const int MaxPeek = 32;
+
+    private QueueClient Poison => queues.GetQueue(QueueNames.EventsPoison);
+
+    public async Task<DeadLetterCounts> CountAsync(CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var table = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT count(*) FROM event_dead_letters WHERE replayed_at IS NULL", cancellationToken: ct));
+        var poison = (await Poison.GetPropertiesAsync(ct)).Value.ApproximateMessagesCount;
+        return new DeadLetterCounts(table, poison);
+    }
+
+    /// <summary>The waiting rows of the table (oldest first) and up to <see cref="MaxPeek"/> poison messages.</summary>
+    public async Task<IReadOnlyList<DeadLetter>> ListAsync(int limit, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
+            """
+            SELECT id, event_id, event_type, envelope, reason, sql_state, dead_lettered_at
+              FROM event_dead_letters WHERE replayed_at IS NULL ORDER BY dead_lettered_at, id LIMIT @limit
+            """, new { limit }, cancellationToken: ct));
+        var peeked = (await Poison.PeekMessagesAsync(Math.Min(limit, MaxPeek), ct)).Value;
+        return
+        [
+            .. rows.Select(ToDeadLetter),
+            .. peeked.Select(FromPoison),
+        ];
+    }
+
+    private static DeadLetter FromPoison(Azure.Storage.Queues.Models.PeekedMessage message)
+    {
+        var text = message.Body.ToString();
+        var envelope = EventEnvelope.TryRead(text);
+        return new DeadLetter(
+            DeadLetterStore.Poison, message.MessageId,
+            envelope is null ? null : string.Join(",", envelope.Events.Select(e => e.EventType).Distinct()),
+            envelope is { Events.Count: 1 } ? envelope.Events[0].EventId : null,
+            envelope is null ? "not an event envelope" : "failed every try (the drain's log has the error)",
+            null, message.InsertedOn, (int)message.DequeueCount, text);
+    }
+
+    /// <summary>One dead-lettered row by its id or its event id, or a poison message by its id (among the first 32).</summary>
+    public async Task<DeadLetter?> ShowAsync(string id, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        if (long.TryParse(id, out var rowId) || Guid.TryParse(id, out _))
+        {
+            var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+                """
+                SELECT id, event_id, event_type, envelope, reason, sql_state, dead_lettered_at FROM event_dead_letters
+                 WHERE id = @rowId OR event_id::text = @id
+                """, new { rowId = long.TryParse(id, out var n) ? n : -1, id }, cancellationToken: ct));
+            if (row is not null)
+            {
+                return ToDeadLetter(row);
+            }
+        }
+
+        return (await ListAsync(MaxPeek, ct)).FirstOrDefault(d => d.Store == DeadLetterStore.Poison && d.Id == id);
+    }
+
+    /// <summary>
+    /// Puts the waiting rows of the table back on <c>events</c> (each one's envelope as it came) and marks them replayed;
+    /// then moves every poison message back to <c>events</c>. Returns how many of each.
+    /// </summary>
+    public async Task<DeadLetterCounts> ReplayAsync(CancellationToken ct)
+    {
+        var events = queues.GetQueue(QueueNames.Events);
+        long table = 0;
+        await using (var connection = await dataSource.OpenConnectionAsync(ct))
+        {
+            var rows = (await connection.QueryAsync<(long Id, string Envelope)>(new CommandDefinition(
+                "SELECT id, envelope FROM event_dead_letters WHERE replayed_at IS NULL ORDER BY id", cancellationToken: ct))).ToList();
+            foreach (var (id, envelope) in rows)
+            {
+                await events.SendMessageAsync(envelope, ct);
+                table += await connection.ExecuteAsync(new CommandDefinition(
+                    "UPDATE event_dead_letters SET replayed_at = @now WHERE id = @id", new { id, now = clock.GetUtcNow() }, cancellationToken: ct));
+            }
+        }
+
+        long poison = 0;
+        while (true)
+        {
+            var received = (await Poison.ReceiveMessagesAsync(MaxPeek, TimeSpan.FromMinutes(1), ct)).Value;
+            if (received.Length == 0)
+            {
+                break;
+            }
+
+            foreach (var message in received)
+            {
+                await events.SendMessageAsync(message.Body, cancellationToken: ct);
+                await Poison.DeleteMessageAsync(message.MessageId, message.PopReceipt, ct);
+                poison++;
+            }
+        }
+
+        return new DeadLetterCounts(table, poison);
+    }
+
+    /// <summary>Deletes the waiting rows of the table and every poison message; returns how many of each.</summary>
+    public async Task<DeadLetterCounts> PurgeAsync(CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var table = await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM event_dead_letters WHERE replayed_at IS NULL", cancellationToken: ct));
+        var poison = (await Poison.GetPropertiesAsync(ct)).Value.ApproximateMessagesCount;
+        await Poison.ClearMessagesAsync(ct);
+        return new DeadLetterCounts(table, poison);
+    }
+
+    private static DeadLetter ToDeadLetter(Row row) => new(
+        DeadLetterStore.Table, row.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), row.EventType, row.EventId,
+        row.Reason, row.SqlState, new DateTimeOffset(DateTime.SpecifyKind(row.DeadLetteredAt, DateTimeKind.Utc)), null, row.Envelope);
+
+    private sealed class Row
+    {
+        public long Id { get; init; }
+        public Guid EventId { get; init; }
+        public string EventType { get; init; } = "";
+        public string Envelope { get; init; } = "";
+        public string Reason { get; init; } = "";
+        public string? SqlState { get; init; }
+        public DateTime DeadLetteredAt { get; init; }
+    }
+}

@@ -1,0 +1,92 @@
+using Dapper;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using SmartTrip.Core.Platform;
+using SmartTrip.Core.Tracking;
+using SmartTrip.Tests.Integration;
+
+namespace SmartTrip.Tests.Tracking;
+
+/// <summary>Operating what the drain set aside: list, show, replay after a fix (once), purge; and health's warnings.</summary>
+[Collection(EventPipelineCollection.Name)]
+public sealed class DeadLetterTests(EventsFixture api)
+{
+    private ServiceProvider Services() => new ServiceCollection()
+        .AddLogging()
+        .AddSmartTrip(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:SmartTripDb"] = api.ConnectionString,
+            ["AzureWebJobsStorage"] = TestServices.StorageConnectionString,
+        }).Build())
+        .BuildServiceProvider();
+
+    private static string Message(Guid eventId, Guid session, Guid anonymous, string pageUrl) => $$"""
+        {"version":1,"received_at":"2026-11-25T10:00:00.125Z","identity":null,"events":[
+         {"event_id":"{{eventId}}","index":0,"event_type":"page_view","session_id":"{{session}}","anonymous_id":"{{anonymous}}",
+          "trip_id":null,"source":null,"recommendation_request_id":null,"metadata":{},"position":null,"score":null,
+          "client_timestamp":null,"page_url":"{{pageUrl}}","referrer":null}]}
+        """;
+
+    [Fact]
+    public async Task A_dead_letter_is_listed_shown_and_replayed_once_after_the_fix_and_health_warns_meanwhile()
+    {
+        await EventsFixture.ClearQueuesAsync();
+        await using var services = Services();
+        var letters = services.GetRequiredService<DeadLetterService>();
+        await letters.PurgeAsync(CancellationToken.None);
+        var (eventId, session, anonymous) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        await using var db = api.Database();
+        // A constraint the event breaks (SQLSTATE 23514) stands for a bug in the schema that a later release fixes.
+        await db.ExecuteAsync("ALTER TABLE events ADD CONSTRAINT refuse_marked CHECK (page_url IS DISTINCT FROM 'https://example.com/refused')");
+        try
+        {
+            await api.Queue(QueueNames.Events).SendMessageAsync(Message(eventId, session, anonymous, "https://example.com/refused"));
+            await api.WaitUntilAsync("SELECT count(*) = 1 FROM event_dead_letters WHERE event_id = @eventId", new { eventId });
+
+            var listed = Assert.Single(await letters.ListAsync(50, CancellationToken.None), d => d.EventId == eventId);
+            Assert.Equal((DeadLetterStore.Table, "page_view", "23514"), (listed.Store, listed.EventType, listed.SqlState));
+            Assert.Contains("refuse_marked", listed.Reason);
+            Assert.Equal(listed, await letters.ShowAsync(eventId.ToString(), CancellationToken.None));
+            Assert.Equal(1, (await letters.CountAsync(CancellationToken.None)).Table);
+
+            var (status, health) = await api.GetJsonAsync("/api/health");
+            Assert.Equal(200, status); // a warning, not an outage
+            Assert.Equal(1, health.GetProperty("dead_letters").GetProperty("events").GetInt64());
+        }
+        finally
+        {
+            await db.ExecuteAsync("ALTER TABLE events DROP CONSTRAINT refuse_marked");
+        }
+
+        var replayed = await letters.ReplayAsync(CancellationToken.None);
+        await api.WaitUntilAsync("SELECT count(*) = 1 FROM events WHERE event_id = @eventId", new { eventId });
+        var again = await letters.ReplayAsync(CancellationToken.None);
+
+        Assert.Equal(new DeadLetterCounts(1, 0), replayed);
+        Assert.Equal(new DeadLetterCounts(0, 0), again);
+        Assert.Equal(0, (await letters.CountAsync(CancellationToken.None)).Table);
+        Assert.NotNull(await db.ExecuteScalarAsync<DateTime?>("SELECT replayed_at FROM event_dead_letters WHERE event_id = @eventId", new { eventId }));
+    }
+
+    [Fact]
+    public async Task Poison_messages_are_listed_replayed_onto_the_events_queue_and_purged()
+    {
+        await EventsFixture.ClearQueuesAsync();
+        await using var services = Services();
+        var letters = services.GetRequiredService<DeadLetterService>();
+        var (eventId, session, anonymous) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        var poison = api.Queue(QueueNames.EventsPoison);
+        await poison.SendMessageAsync(Message(eventId, session, anonymous, "https://example.com/ok"));
+
+        var listed = Assert.Single(await letters.ListAsync(50, CancellationToken.None), d => d.Store == DeadLetterStore.Poison);
+        Assert.Equal((eventId, "page_view"), (listed.EventId, listed.EventType));
+        Assert.Equal(1, (await letters.CountAsync(CancellationToken.None)).Poison);
+
+        Assert.Equal(new DeadLetterCounts(0, 1), await letters.ReplayAsync(CancellationToken.None));
+        await api.WaitUntilAsync("SELECT count(*) = 1 FROM events WHERE event_id = @eventId", new { eventId });
+
+        await poison.SendMessageAsync("not an envelope");
+        Assert.Equal(new DeadLetterCounts(0, 1), await letters.PurgeAsync(CancellationToken.None));
+        Assert.Equal(0, (await letters.CountAsync(CancellationToken.None)).Poison);
+    }
+}
