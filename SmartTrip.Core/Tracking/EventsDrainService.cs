@@ -52,8 +52,15 @@ public sealed class EventsDrainService(NpgsqlDataSource dataSource, TimeProvider
          WHERE u.id = c.user_id
         """;
 
-    private const string EnsureTripsSql =
-        "INSERT INTO trip_interactions (trip_id) SELECT unnest(@tripIds) ORDER BY 1 ON CONFLICT (trip_id) DO NOTHING";
+    /// <summary>
+    /// A counters row only for a trip the catalogue knows (a <c>trip_occurrences</c> id): an event naming a made-up trip
+    /// is stored, but creates no row and moves no counter (the update below only finds rows that exist).
+    /// </summary>
+    private const string EnsureTripsSql = """
+        INSERT INTO trip_interactions (trip_id)
+        SELECT o.id FROM trip_occurrences o WHERE o.id = ANY(@tripIds) ORDER BY 1
+        ON CONFLICT (trip_id) DO NOTHING
+        """;
 
     /// <summary>
     /// A message's events applied to each trip's counters at once, trips locked in id order (§4.4). Applying the

@@ -247,6 +247,31 @@ public sealed class EventPipelineTests(EventsFixture api)
     }
 
     [Fact]
+    public async Task An_event_for_a_trip_the_catalogue_does_not_know_is_stored_without_a_counters_row()
+    {
+        var (session, anonymous, made_up) = (Guid.NewGuid(), Guid.NewGuid(), 999_999);
+        await StartSessionAsync(session, anonymous);
+
+        var (status, _) = await PostAsync("/api/events/batch", new
+        {
+            events = new[]
+            {
+                Event("trip_view", session, anonymous, new { trip_id = made_up }),
+                Event("save_trip", session, anonymous, new { trip_id = made_up }),
+                Event("save_trip", session, anonymous, new { trip_id = 5012 }),
+            },
+        });
+
+        Assert.Equal(202, status);
+        await api.WaitUntilAsync("SELECT count(*) = 3 FROM events WHERE session_id = @session", new { session });
+        await using var db = api.Database();
+        Assert.Equal(2, await db.ExecuteScalarAsync<int>("SELECT count(*) FROM events WHERE trip_id = @made_up", new { made_up }));
+        Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT count(*) FROM trip_interactions WHERE trip_id = @made_up", new { made_up }));
+        Assert.Equal(1, await db.ExecuteScalarAsync<int>("SELECT save_count FROM trip_interactions WHERE trip_id = 5012"));
+        Assert.Equal(2, await db.ExecuteScalarAsync<int>("SELECT save_count FROM sessions WHERE session_id = @session", new { session }));
+    }
+
+    [Fact]
     public async Task A_drain_that_fails_after_half_its_work_is_retried_and_counts_once()
     {
         var (session, anonymous, trip) = (Guid.NewGuid(), Guid.NewGuid(), 5008);

@@ -40,6 +40,21 @@ public sealed class EventsFixture : ApiFixture
         await ClearQueuesAsync();
         var connectionString = await TestServices.CreateDatabaseAsync(DatabasePrefix);
         new DatabaseMigrator(NullLogger<DatabaseMigrator>.Instance).Migrate(connectionString);
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO countries (id, name, name_he, continent) VALUES (1, 'Kenya', 'קניה', 'AFRICA');
+            INSERT INTO trip_types (id, name, name_he) VALUES (3, 'African Safari', 'ספארי');
+            INSERT INTO companies (id, name, name_he) VALUES (1, 'Example Tours', 'טיולים');
+            INSERT INTO guides (id, name, email, gender) VALUES (1, 'Dana', 'dana@example.com', 'FEMALE');
+            INSERT INTO trip_templates (id, title, title_he, description, description_he, base_price, typical_duration_days,
+                                        default_max_capacity, difficulty_level, company_id, trip_type_id, primary_country_id)
+            VALUES (1, 'Safari', 'ספארי', 'Safari', 'ספארי', 9000, 10, 20, 2, 1, 3, 1);
+            INSERT INTO trip_occurrences (id, trip_template_id, guide_id, start_date, end_date, spots_left, status)
+            SELECT id, 1, 1, DATE '2027-03-01', DATE '2027-03-10', 10, 'Open' FROM generate_series(1, 20) AS id
+            UNION ALL
+            SELECT id, 1, 1, DATE '2027-03-01', DATE '2027-03-10', 10, 'Open' FROM generate_series(5001, 5020) AS id;
+            """);
         return connectionString;
     }
 
