@@ -22,7 +22,8 @@ public sealed class SystemFunctions(HealthService health, IOptions<ApiOptions> o
             new HealthChecks(report.DatabaseOk ? "ok" : "unavailable", report.QueueOk ? "ok" : "unavailable"),
             report.Counts,
             report.Error,
-            report.DeadLetters is { } waiting ? new DeadLetterBody(waiting.Table, waiting.Poison) : null);
+            report.DeadLetters is { } waiting ? new DeadLetterBody(waiting.Table, waiting.Poison) : null,
+            report.RequestLog is { } backlog ? new RequestLogBody(backlog.Buffered, backlog.Dropped) : null);
         return report.Healthy
             ? ApiResults.Ok(body)
             : new ApiResult(503, body, ApiResults.RetryAfter(options.Value.RetryAfterSeconds));
@@ -67,7 +68,8 @@ public sealed class SystemFunctions(HealthService health, IOptions<ApiOptions> o
         [property: JsonPropertyName("checks")] HealthChecks Checks,
         [property: JsonPropertyName("database")] CatalogCounts? Database,
         [property: JsonPropertyName("error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error,
-        [property: JsonPropertyName("dead_letters"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DeadLetterBody? DeadLetters)
+        [property: JsonPropertyName("dead_letters"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DeadLetterBody? DeadLetters,
+        [property: JsonPropertyName("request_log"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] RequestLogBody? RequestLog)
     {
         [JsonPropertyName("service")] public string Service => "SmartTrip API";
         [JsonPropertyName("version")] public string Version => "2.0.0";
@@ -78,6 +80,11 @@ public sealed class SystemFunctions(HealthService health, IOptions<ApiOptions> o
     private sealed record DeadLetterBody(
         [property: JsonPropertyName("events")] long Events,
         [property: JsonPropertyName("poison_messages")] long PoisonMessages);
+
+    /// <summary>Request-log rows waiting for the database, and rows dropped because the buffer was full.</summary>
+    private sealed record RequestLogBody(
+        [property: JsonPropertyName("buffered")] int Buffered,
+        [property: JsonPropertyName("dropped")] long Dropped);
 
     private sealed record HealthChecks(
         [property: JsonPropertyName("database")] string Database,

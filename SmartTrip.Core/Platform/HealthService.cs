@@ -1,19 +1,22 @@
 using Microsoft.Extensions.Logging;
 using SmartTrip.Core.Catalog;
 using SmartTrip.Core.Data;
+using SmartTrip.Core.Recommendations;
 using SmartTrip.Core.Tracking;
 
 namespace SmartTrip.Core.Platform;
 
 /// <summary>The state <c>GET /api/health</c> reports.</summary>
-public sealed record HealthReport(bool DatabaseOk, bool QueueOk, CatalogCounts? Counts, string? Error, DeadLetterCounts? DeadLetters = null)
+public sealed record HealthReport(
+    bool DatabaseOk, bool QueueOk, CatalogCounts? Counts, string? Error, DeadLetterCounts? DeadLetters = null, RequestLogBacklog? RequestLog = null)
 {
     public bool Healthy => DatabaseOk && QueueOk;
 }
 
 /// <summary>Checks that PostgreSQL answers the catalogue counts and that the events queue can be read.</summary>
 public sealed class HealthService(
-    CatalogRepository catalog, IQueueClientFactory queues, DeadLetterService deadLetters, ILogger<HealthService> logger)
+    CatalogRepository catalog, IQueueClientFactory queues, DeadLetterService deadLetters, RecommendationRequestLog requestLog,
+    ILogger<HealthService> logger)
 {
     public const string QueueUnavailableMessage = "Event queue unavailable. Please try again later.";
 
@@ -56,6 +59,7 @@ public sealed class HealthService(
             }
         }
 
-        return new HealthReport(databaseError is null, queueOk, counts, databaseError ?? (queueOk ? null : QueueUnavailableMessage), waiting);
+        return new HealthReport(
+            databaseError is null, queueOk, counts, databaseError ?? (queueOk ? null : QueueUnavailableMessage), waiting, requestLog.Backlog);
     }
 }

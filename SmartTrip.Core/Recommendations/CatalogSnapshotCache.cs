@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using SmartTrip.Core.Catalog;
+using SmartTrip.Core.Data;
 using SmartTrip.Core.Json;
 
 namespace SmartTrip.Core.Recommendations;
@@ -79,16 +80,27 @@ public sealed class CatalogSnapshotCache(RecommendationRepository repository, Re
             }
 
             var checkedAt = clock.GetTimestamp();
-            if (current is not null && current.Snapshot.Data.LoadedFor <= today &&
-                await repository.GetVersionAsync(ct) == current.Snapshot.Data.Version)
+            try
             {
+                if (current is not null && current.Snapshot.Data.LoadedFor <= today &&
+                    await repository.GetVersionAsync(ct) == current.Snapshot.Data.Version)
+                {
+                    _current = current with { CheckedAt = checkedAt };
+                    return current.Snapshot;
+                }
+
+                var snapshot = new CatalogSnapshot(await repository.LoadSnapshotAsync(today, ct), repository);
+                _current = new Entry(snapshot, checkedAt);
+                return snapshot;
+            }
+            catch (Exception exception) when (current is not null && current.Snapshot.Data.LoadedFor <= today &&
+                                              DatabaseErrors.IsUnavailable(exception))
+            {
+                // The database is away: go on with the catalogue already in memory (checked again after the refresh
+                // interval). Its departures still pass the date rules of today, which the engine applies itself.
                 _current = current with { CheckedAt = checkedAt };
                 return current.Snapshot;
             }
-
-            var snapshot = new CatalogSnapshot(await repository.LoadSnapshotAsync(today, ct), repository);
-            _current = new Entry(snapshot, checkedAt);
-            return snapshot;
         }
         finally
         {

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Npgsql;
+using SmartTrip.Core.Data;
 
 namespace SmartTrip.Core.Recommendations;
 
@@ -99,14 +101,25 @@ public sealed record RecommendationLogEntry
     private static decimal Round(decimal value) => Math.Round(value, 2, MidpointRounding.ToEven);
 }
 
+/// <summary>What the request log holds back: rows waiting for the database, and rows it had no room for.</summary>
+public sealed record RequestLogBacklog(int Buffered, long Dropped);
+
 /// <summary>
 /// Writes the request log. Rows from concurrent requests are written together: each caller waits until its own
 /// row is stored (so it is written before the response is sent), and a busy server sends one INSERT per batch of
 /// rows instead of one per request. A batch that fails is retried row by row, so one bad row loses only itself.
+/// While the database cannot be reached, rows wait in a bounded buffer (<see cref="Capacity"/>) and the callers go on
+/// at once; the buffer is written, oldest first, as soon as the database answers again. A row that finds the buffer
+/// full is dropped and counted (<see cref="Backlog"/>, reported by health), never silently.
 /// </summary>
 public sealed class RecommendationRequestLog : IAsyncDisposable
 {
     private const int MaxBatch = 256;
+
+    /// <summary>The most rows held while the database is away (about 2 KB each).</summary>
+    public const int Capacity = 50_000;
+
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
     private const string InsertSql = """
         INSERT INTO recommendation_requests (
@@ -134,13 +147,21 @@ public sealed class RecommendationRequestLog : IAsyncDisposable
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentQueue<RecommendationLogEntry> _buffered = new();
+    private readonly CancellationTokenSource _stopping = new();
     private readonly Task _writer;
+    private readonly Task _flusher;
+    private int _bufferedCount;
+    private long _dropped;
 
     public RecommendationRequestLog(NpgsqlDataSource dataSource)
     {
         _dataSource = dataSource;
         _writer = Task.Run(WriteLoopAsync);
+        _flusher = Task.Run(FlushLoopAsync);
     }
+
+    public RequestLogBacklog Backlog => new(Volatile.Read(ref _bufferedCount), Interlocked.Read(ref _dropped));
 
     /// <summary>Completes when the row is stored; fails when it could not be.</summary>
     public Task WriteAsync(RecommendationLogEntry entry)
@@ -158,6 +179,9 @@ public sealed class RecommendationRequestLog : IAsyncDisposable
     {
         _pending.Writer.TryComplete();
         await _writer;
+        await _stopping.CancelAsync();
+        await _flusher;
+        _stopping.Dispose();
     }
 
     private async Task WriteLoopAsync()
@@ -173,8 +197,16 @@ public sealed class RecommendationRequestLog : IAsyncDisposable
 
             try
             {
-                await InsertAsync(batch);
+                await InsertAsync(batch.Select(p => p.Entry).ToList());
                 batch.ForEach(p => p.Stored.TrySetResult());
+            }
+            catch (Exception exception) when (DatabaseErrors.IsUnavailable(exception))
+            {
+                foreach (var pending in batch)
+                {
+                    Buffer(pending.Entry);
+                    pending.Stored.TrySetResult(); // kept for later: the answer need not wait for the database
+                }
             }
             catch (Exception) when (batch.Count > 1)
             {
@@ -194,7 +226,12 @@ public sealed class RecommendationRequestLog : IAsyncDisposable
     {
         try
         {
-            await InsertAsync([pending]);
+            await InsertAsync([pending.Entry]);
+            pending.Stored.TrySetResult();
+        }
+        catch (Exception exception) when (DatabaseErrors.IsUnavailable(exception))
+        {
+            Buffer(pending.Entry);
             pending.Stored.TrySetResult();
         }
         catch (Exception exception)
@@ -203,9 +240,80 @@ public sealed class RecommendationRequestLog : IAsyncDisposable
         }
     }
 
-    private async Task InsertAsync(IReadOnlyList<Pending> rows)
+    private void Buffer(RecommendationLogEntry entry)
     {
-        var json = JsonSerializer.Serialize(rows.Select(r => r.Entry), RowJson);
+        if (Interlocked.Increment(ref _bufferedCount) > Capacity)
+        {
+            Interlocked.Decrement(ref _bufferedCount);
+            Interlocked.Increment(ref _dropped);
+            return;
+        }
+
+        _buffered.Enqueue(entry);
+    }
+
+    /// <summary>Writes the buffered rows once the database answers again, a batch at a time, oldest first.</summary>
+    private async Task FlushLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(RetryDelay, _stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            while (!_buffered.IsEmpty)
+            {
+                var batch = new List<RecommendationLogEntry>(MaxBatch);
+                foreach (var entry in _buffered)
+                {
+                    batch.Add(entry);
+                    if (batch.Count == MaxBatch)
+                    {
+                        break;
+                    }
+                }
+
+                try
+                {
+                    await InsertAsync(batch);
+                }
+                catch (Exception exception) when (DatabaseErrors.IsUnavailable(exception))
+                {
+                    break; // still away: try again later
+                }
+                catch (Exception)
+                {
+                    // A row the database refuses would block the rest: write them one by one, dropping (and counting)
+                    // only what cannot be stored.
+                    foreach (var entry in batch)
+                    {
+                        try
+                        {
+                            await InsertAsync([entry]);
+                        }
+                        catch (Exception single) when (!DatabaseErrors.IsUnavailable(single))
+                        {
+                            Interlocked.Increment(ref _dropped);
+                        }
+                    }
+                }
+
+                for (var i = 0; i < batch.Count && _buffered.TryDequeue(out _); i++)
+                {
+                    Interlocked.Decrement(ref _bufferedCount);
+                }
+            }
+        }
+    }
+
+    private async Task InsertAsync(IReadOnlyList<RecommendationLogEntry> rows)
+    {
+        var json = JsonSerializer.Serialize(rows, RowJson);
         await using var connection = await _dataSource.OpenConnectionAsync();
         await using var command = new NpgsqlCommand(InsertSql, connection);
         command.Parameters.Add(new NpgsqlParameter<string>("rows", json));

@@ -1,0 +1,103 @@
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+using SmartTrip.Tests.Integration;
+
+namespace SmartTrip.Tests.Recommendations;
+
+/// <summary>The development host with its database reached through a relay the test can cut.</summary>
+public sealed class OutageFixture : ApiFixture
+{
+    public OutageProxy Proxy { get; private set; } = null!;
+
+    /// <summary>The database itself, for the test's own checks while the host's way to it is cut.</summary>
+    public string DirectConnectionString { get; private set; } = "";
+
+    protected override string DatabasePrefix => "outage";
+
+    protected override bool SupportsExternalHost => false;
+
+    protected override async Task<string> CreateDatabaseAsync()
+    {
+        DirectConnectionString = await TestServices.CreateSeededDatabaseAsync(DatabasePrefix);
+        var direct = new NpgsqlConnectionStringBuilder(DirectConnectionString);
+        Proxy = new OutageProxy(direct.Host!, direct.Port);
+        return Proxy.Through(DirectConnectionString);
+    }
+}
+
+/// <summary>
+/// While PostgreSQL cannot be reached, recommendations are answered from the catalogue already in memory and their
+/// request-log rows wait in the host; once it is back, every row is written.
+/// </summary>
+public sealed class DatabaseOutageTests(OutageFixture api) : IClassFixture<OutageFixture>
+{
+    private static readonly string[] Bodies =
+    [
+        """{"selected_continents":["Asia"],"budget":8000}""",
+        """{"selected_continents":["Africa"],"preferred_type_id":3}""",
+    ];
+
+    private async Task<long> LoggedAsync(string session)
+    {
+        await using var connection = new NpgsqlConnection(api.DirectConnectionString);
+        return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM recommendation_requests WHERE session_id = @session", new { session });
+    }
+
+    private async Task<JsonElement> RecommendAsync(string body, string session)
+    {
+        var withSession = body.Insert(1, $"\"session_id\":\"{session}\",");
+        var (status, answer) = await api.PostJsonAsync("/api/v2/recommendations", withSession);
+        Assert.Equal(200, status);
+        return answer;
+    }
+
+    [Fact]
+    public async Task Searches_are_answered_from_memory_during_an_outage_and_their_log_rows_are_written_afterwards()
+    {
+        var session = Guid.NewGuid().ToString("N");
+        var before = new List<string>();
+        foreach (var body in Bodies)
+        {
+            before.Add(Ids(await RecommendAsync(body, session))); // loads the catalogue and the winners into memory
+        }
+
+        Assert.Equal(2, await LoggedAsync(session));
+
+        api.Proxy.Cut();
+        try
+        {
+            for (var round = 0; round < 5; round++)
+            {
+                for (var i = 0; i < Bodies.Length; i++)
+                {
+                    Assert.Equal(before[i], Ids(await RecommendAsync(Bodies[i], session)));
+                }
+            }
+
+            var (status, health) = await api.GetJsonAsync("/api/health");
+            Assert.Equal(503, status);
+            Assert.Equal(10, health.GetProperty("request_log").GetProperty("buffered").GetInt32());
+            Assert.Equal(2, await LoggedAsync(session));
+        }
+        finally
+        {
+            api.Proxy.Restore();
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await LoggedAsync(session) < 12)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the buffered rows were not written within 30 s of the database coming back");
+            await Task.Delay(200);
+        }
+
+        var (_, after) = await api.GetJsonAsync("/api/health");
+        Assert.Equal(0, after.GetProperty("request_log").GetProperty("buffered").GetInt32());
+        Assert.Equal(0, after.GetProperty("request_log").GetProperty("dropped").GetInt64());
+        Assert.Equal(12, await LoggedAsync(session));
+    }
+
+    private static string Ids(JsonElement answer) =>
+        string.Join(",", answer.GetProperty("data").EnumerateArray().Select(item => item.GetProperty("id").GetInt32()));
+}
