@@ -47,11 +47,16 @@ public sealed record EventEnvelope
     /// <summary>
     /// Packs events greedily, in order, into messages of at most <see cref="MaxMessageBytes"/> bytes (events.md §3.2).
     /// </summary>
-    public static IReadOnlyList<byte[]> Pack(DateTimeOffset receivedAt, VerifiedIdentity? identity, IReadOnlyList<TrackedEvent> events)
+    public static IReadOnlyList<byte[]> Pack(DateTimeOffset receivedAt, VerifiedIdentity? identity, IReadOnlyList<TrackedEvent> events) =>
+        PackCounted(receivedAt, identity, events).Select(m => m.Message).ToList();
+
+    /// <summary>As <see cref="Pack"/>, with how many of the events (taken in order) each message holds.</summary>
+    public static IReadOnlyList<(byte[] Message, int Count)> PackCounted(
+        DateTimeOffset receivedAt, VerifiedIdentity? identity, IReadOnlyList<TrackedEvent> events)
     {
         var head = JsonSerializer.SerializeToUtf8Bytes(new EventEnvelope { ReceivedAt = receivedAt, Identity = identity, Events = [] }, Json);
         var prefix = head.AsSpan(0, head.Length - 2).ToArray(); // without the closing "]}"
-        var messages = new List<byte[]>();
+        var messages = new List<(byte[], int)>();
         using var current = new MemoryStream();
         var count = 0;
 
@@ -60,7 +65,7 @@ public sealed record EventEnvelope
             var bytes = JsonSerializer.SerializeToUtf8Bytes(item, Json);
             if (count > 0 && current.Length + 1 + bytes.Length + 2 > MaxMessageBytes)
             {
-                messages.Add(Close(current));
+                messages.Add((Close(current), count));
                 count = 0;
             }
 
@@ -80,7 +85,7 @@ public sealed record EventEnvelope
 
         if (count > 0)
         {
-            messages.Add(Close(current));
+            messages.Add((Close(current), count));
         }
 
         return messages;

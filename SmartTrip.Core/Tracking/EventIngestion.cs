@@ -14,8 +14,14 @@ public sealed class TrackingOptions
     public int SessionIdleMinutes { get; set; } = 30;
 }
 
-/// <summary>The queue could not take the events; nothing of the request counts as accepted.</summary>
-public sealed class EventQueueUnavailableException(Exception inner) : Exception("The events queue is unavailable.", inner);
+/// <summary>
+/// The queue could not take the events. <see cref="Sent"/> of them (the first ones, in order) were already on the queue
+/// when it failed; the others were not.
+/// </summary>
+public sealed class EventQueueUnavailableException(Exception inner, int sent = 0) : Exception("The events queue is unavailable.", inner)
+{
+    public int Sent { get; } = sent;
+}
 
 public sealed record BatchItemError(
     [property: JsonPropertyName("index")] int Index,
@@ -53,9 +59,24 @@ public sealed class EventIngestion(IQueueClientFactory queues, TimeProvider cloc
             index++;
         }
 
-        await EnqueueAsync(accepted, identity, ct);
+        try
+        {
+            await EnqueueAsync(accepted, identity, ct);
+        }
+        catch (EventQueueUnavailableException unavailable) when (unavailable.Sent > 0)
+        {
+            // Part of the batch is on the queue and will be stored: accept it, and report each event that is not, so
+            // that the client resends those only (a whole-batch retry would count the sent ones again when they carry
+            // no event_id).
+            errors.AddRange(accepted.Skip(unavailable.Sent).Select(e => new BatchItemError(e.Index, NotQueued)));
+            errors.Sort((a, b) => a.Index.CompareTo(b.Index));
+            return new BatchOutcome(unavailable.Sent, index, errors);
+        }
+
         return new BatchOutcome(accepted.Count, index, errors);
     }
+
+    public const string NotQueued = "Event queue unavailable: this event was not accepted. Please send it again later.";
 
     /// <summary>Packs the events into messages of at most 48 000 bytes and sends them to the <c>events</c> queue.</summary>
     public async Task EnqueueAsync(IReadOnlyList<TrackedEvent> events, VerifiedIdentity? identity, CancellationToken ct)
@@ -66,16 +87,18 @@ public sealed class EventIngestion(IQueueClientFactory queues, TimeProvider cloc
         }
 
         var queue = queues.GetQueue(QueueNames.Events);
-        foreach (var message in EventEnvelope.Pack(clock.GetUtcNow(), identity, events))
+        var sent = 0;
+        foreach (var (message, count) in EventEnvelope.PackCounted(clock.GetUtcNow(), identity, events))
         {
             try
             {
                 await queue.SendMessageAsync(new BinaryData(message), cancellationToken: ct);
+                sent += count;
             }
             catch (Exception exception) when (exception is RequestFailedException or HttpRequestException or AggregateException
                                                   or TaskCanceledException && !ct.IsCancellationRequested)
             {
-                throw new EventQueueUnavailableException(exception);
+                throw new EventQueueUnavailableException(exception, sent);
             }
         }
     }
