@@ -67,7 +67,9 @@ as_pg_owner() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-# start_postgres DIR: a new cluster in DIR on a free port; sets PG_PORT and PG_ADMIN_CONNECTION.
+# start_postgres DIR: a new cluster in DIR on a free port; sets PG_PORT, PG_OPTIONS and PG_ADMIN_CONNECTION. The cluster
+# trades durability for speed (no fsync, asynchronous commit) unless PG_DURABLE is set: a crash may then lose commits
+# already acknowledged, which the fault drills must not allow.
 start_postgres() {
   ensure_postgres_installed
   local running socket_dir
@@ -84,11 +86,12 @@ start_postgres() {
     chown postgres "$1" "$socket_dir"
   fi
   PG_PORT="$(free_port)"
+  PG_OPTIONS="-p $PG_PORT -k $socket_dir -c listen_addresses=127.0.0.1"
+  [ -n "${PG_DURABLE:-}" ] || PG_OPTIONS+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   as_pg_owner "$PG_BIN/initdb" -D "$PG_DATA" -U smarttrip --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$1/initdb.log" 2>&1 \
     || { cat "$1/initdb.log" >&2; die "initdb failed"; }
   as_pg_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$1/postgres.log" -w -t 30 \
-    -o "-p $PG_PORT -k $socket_dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-    start >/dev/null || { cat "$1/postgres.log" >&2; die "PostgreSQL did not start"; }
+    -o "$PG_OPTIONS" start >/dev/null || { cat "$1/postgres.log" >&2; die "PostgreSQL did not start"; }
   PG_ADMIN_CONNECTION="Host=127.0.0.1;Port=$PG_PORT;Database=postgres;Username=smarttrip;Password=smarttrip"
   log "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT (data in $PG_DATA)"
 }

@@ -26,7 +26,7 @@ dotnet build SmartTrip.sln -c Release --nologo -v quiet -clp:ErrorsOnly
 dotnet build benchmarks/SmartTrip.Benchmarks -c Release --nologo -v quiet -clp:ErrorsOnly
 cli=(dotnet "$REPO_ROOT/SmartTrip.Cli/bin/Release/net10.0/smarttrip.dll")
 
-start_postgres "$work"
+PG_DURABLE=1 start_postgres "$work"   # acknowledged commits must survive the drill's crash
 create_database smarttrip
 ensure_azurite_installed
 blob="$(free_port)"; queue="$(free_port)"; table="$(free_port)"
@@ -77,8 +77,7 @@ for drill in "${drills[@]}"; do
       restarted=$SECONDS; start_host; log "host answering again after $(( SECONDS - restarted )) s" ;;
     postgres)
       log "stopping PostgreSQL for 20 s"; as_pg_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w stop >/dev/null; sleep 20
-      as_pg_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$work/postgres.log" -w -t 60 \
-        -o "-p $PG_PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+      as_pg_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$work/postgres.log" -w -t 60 -o "$PG_OPTIONS" start >/dev/null
       log "PostgreSQL is back" ;;
     azurite)
       log "killing Azurite"; kill -9 -- -"$AZURITE_PID" 2>/dev/null || kill -9 "$AZURITE_PID"; sleep 2
