@@ -121,6 +121,48 @@ function renderSummary(summary, days) {
   elements.summary.replaceChildren(heading, list);
 }
 
+/**
+ * What waits for an operator, from /api/health (anonymous; it answers 503 with the same body while the database or the
+ * queue is away): events the drain set aside, poison messages, search-log rows waiting for the database and rows dropped.
+ * A count above zero is marked as a warning; a count the health check could not take reads "not reported".
+ */
+async function healthOf(baseUrl, signal) {
+  try {
+    const response = await fetch(`${baseUrl}/api/health`, { signal, headers: { Accept: 'application/json' } });
+    return await response.json();
+  } catch (error) {
+    if (error.name === 'AbortError') {
+      throw error;
+    }
+    return null;
+  }
+}
+
+function renderPipeline(health) {
+  const cards = [
+    ['dead_letters.events', 'Events set aside', health?.dead_letters?.events],
+    ['dead_letters.poison_messages', 'Poison messages', health?.dead_letters?.poison_messages],
+    ['request_log.buffered', 'Search-log rows waiting', health?.request_log?.buffered],
+    ['request_log.dropped', 'Search-log rows dropped', health?.request_log?.dropped],
+  ];
+  const heading = document.createElement('h2');
+  heading.textContent = 'Waiting for an operator (smarttrip dead-letters)';
+  const list = document.createElement('dl');
+  for (const [key, name, value] of cards) {
+    const card = document.createElement('div');
+    card.className = Number(value) > 0 ? 'card warning' : 'card';
+    card.dataset.metric = key;
+    card.dataset.value = value ?? '';
+    const term = document.createElement('dt');
+    term.textContent = name;
+    const text = document.createElement('dd');
+    text.textContent = typeof value === 'number' ? formats.count(value) : 'not reported';
+    card.append(term, text);
+    list.append(card);
+  }
+  elements.pipeline.replaceChildren(heading, list);
+}
+
 function series(daily, key) {
   return daily.map((day) => ({ key: day.date, value: day[key] }));
 }
@@ -213,13 +255,15 @@ async function load() {
 
   try {
     const query = (path, params) => `${path}?${new URLSearchParams(params)}`;
-    const [summary, daily, top, typeNames] = await Promise.all([
+    const [summary, daily, top, typeNames, health] = await Promise.all([
       getJson(baseUrl, query('/api/metrics', { days }), functionKey, controller.signal),
       getJson(baseUrl, query('/api/metrics/daily', { start, end }), functionKey, controller.signal),
       getJson(baseUrl, query('/api/metrics/top-searches', { days, limit: 10 }), functionKey, controller.signal),
       typeNamesFrom(baseUrl, controller.signal),
+      healthOf(baseUrl, controller.signal),
     ]);
     renderSummary(summary.data, days);
+    renderPipeline(health);
     renderDaily(daily.data);
     renderTopSearches(top.data, typeNames, days);
     setStatus('ready', `Showing ${daily.count} days, ${daily.start} to ${daily.end} (UTC).`);
@@ -247,7 +291,7 @@ function forget() {
 function start() {
   for (const [name, id] of Object.entries({
     form: 'connection', baseUrl: 'base-url', functionKey: 'function-key', days: 'days', endDate: 'end-date',
-    load: 'load', forget: 'forget', status: 'status', report: 'report', summary: 'summary',
+    load: 'load', forget: 'forget', status: 'status', report: 'report', summary: 'summary', pipeline: 'pipeline',
   })) {
     elements[name] = document.getElementById(id);
   }

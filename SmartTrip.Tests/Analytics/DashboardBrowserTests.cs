@@ -55,6 +55,12 @@ public sealed class DashboardBrowserTests(LoopbackApiFixture api) : IClassFixtur
         await RequestLogRows.InsertAsync(db, Day.AddDays(5).AddHours(7), 31, 50, 10, "e");
         await RequestLogRows.InsertAsync(db, Day.AddDays(6).AddHours(9), 5, null, 0, "f");
         await api.Services.GetRequiredService<DailyMetricsService>().AggregateDayAsync(new DateOnly(2026, 11, 24), CancellationToken.None);
+        await db.ExecuteAsync(
+            """
+            INSERT INTO event_dead_letters (event_id, event_type, envelope, reason, sql_state, received_at, dead_lettered_at)
+            VALUES (gen_random_uuid(), 'save_trip', '{}', 'refused', '22P05', now(), now()),
+                   (gen_random_uuid(), 'page_view', '{}', 'refused', '22P05', now(), now())
+            """);
     }
 
     [Fact]
@@ -90,6 +96,16 @@ public sealed class DashboardBrowserTests(LoopbackApiFixture api) : IClassFixtur
                 ["avg_top_score"] = "73.61", ["relaxed_trigger_rate"] = "27.27 %", ["no_results_rate"] = "18.18 %",
             },
             ready.GetProperty("summary").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetProperty("text").GetString()!));
+
+        // What waits for an operator, from /api/health: the two dead letters above as a warning, no search-log backlog.
+        // (The poison queue is shared with other tests, so only its presence is checked.)
+        var pipeline = ready.GetProperty("pipeline");
+        Assert.Equal(("2", true), (pipeline.GetProperty("dead_letters.events").GetProperty("text").GetString(),
+            pipeline.GetProperty("dead_letters.events").GetProperty("warning").GetBoolean()));
+        Assert.Equal(("0", false), (pipeline.GetProperty("request_log.buffered").GetProperty("text").GetString(),
+            pipeline.GetProperty("request_log.buffered").GetProperty("warning").GetBoolean()));
+        Assert.Equal("0", pipeline.GetProperty("request_log.dropped").GetProperty("text").GetString());
+        Assert.Matches("^[0-9]+$", pipeline.GetProperty("dead_letters.poison_messages").GetProperty("text").GetString());
 
         string[] days = ["2026-11-19", "2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24", "2026-11-25"];
         var marks = ready.GetProperty("marks");

@@ -44,6 +44,10 @@ async function readReport(page) {
     for (const card of document.querySelectorAll('#summary .card')) {
       summary[card.dataset.metric] = { value: card.dataset.value, text: card.querySelector('dd').textContent };
     }
+    const pipeline = {};
+    for (const card of document.querySelectorAll('#pipeline .card')) {
+      pipeline[card.dataset.metric] = { value: card.dataset.value, text: card.querySelector('dd').textContent, warning: card.classList.contains('warning') };
+    }
     const marks = {};
     for (const mark of document.querySelectorAll('svg [data-series]')) {
       const box = mark.getBBox();
@@ -67,7 +71,7 @@ async function readReport(page) {
         empty: figure.querySelector('.empty')?.textContent ?? null,
       };
     }
-    return { summary, marks, charts: labels };
+    return { summary, pipeline, marks, charts: labels };
   });
 }
 

@@ -5,7 +5,7 @@
 # same event ids, as the frontend does) and, FAULT_AT seconds in (default 15):
 #   host      kill -9 the Functions host (and its worker) and start it again
 #   postgres  stop PostgreSQL (immediate shutdown) for 20 seconds, then start it again
-#   azurite   kill Azurite and start it again on the same ports and data folder (its queues persist on disk)
+#   azurite   stop Azurite and start it again on the same ports and data folder (its queues persist on disk)
 # then checks that every accepted event is stored once or dead-lettered, no event id twice, and that every trip, session
 # and user counter equals a recount from events. Runs under the development host, or under a real Functions host when
 # SMARTTRIP_FUNCTIONS_HOST names one (see scripts/functions-host.sh). Exits non-zero when a check fails.
@@ -80,7 +80,10 @@ for drill in "${drills[@]}"; do
       as_pg_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$work/postgres.log" -w -t 60 -o "$PG_OPTIONS" start >/dev/null
       log "PostgreSQL is back" ;;
     azurite)
-      log "killing Azurite"; kill -9 -- -"$AZURITE_PID" 2>/dev/null || kill -9 "$AZURITE_PID"; sleep 2
+      # Stopped, not killed: the emulator saves its queue metadata on an interval, so a kill -9 loses messages it had
+      # already acknowledged, which Azure Storage never does. A stop still breaks every connection the host holds.
+      log "stopping Azurite"; kill -TERM -- -"$AZURITE_PID" 2>/dev/null || kill -TERM "$AZURITE_PID"
+      while kill -0 "$AZURITE_PID" 2>/dev/null; do sleep 0.2; done
       start_drill_azurite; log "Azurite is back (data kept in $work/azurite)" ;;
     *) die "unknown drill '$drill' (host, postgres, azurite or all)" ;;
   esac
