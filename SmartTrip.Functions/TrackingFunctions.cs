@@ -23,7 +23,8 @@ public sealed class TrackingFunctions(SessionService sessions, EventIngestion in
             return failure;
         }
 
-        var (start, error) = ReadSessionStart(body, req);
+        var ip = TrackingIds.ClientIp(name => req.Headers[name].FirstOrDefault(), req.HttpContext.Connection.RemoteIpAddress);
+        var (start, error) = SessionService.ReadStart(body, req.Headers.UserAgent.FirstOrDefault(), ip);
         if (start is null)
         {
             return ApiResults.BadRequest(error!);
@@ -65,14 +66,10 @@ public sealed class TrackingFunctions(SessionService sessions, EventIngestion in
             return failure;
         }
 
-        if (!body.TryGetProperty("events", out var events) || events.ValueKind != JsonValueKind.Array || events.GetArrayLength() == 0)
+        var (events, shapeError) = EventIngestion.BatchEvents(body);
+        if (shapeError is not null)
         {
-            return ApiResults.BadRequest("No events provided");
-        }
-
-        if (events.GetArrayLength() > EventIngestion.MaxBatch)
-        {
-            return ApiResults.BadRequest("Maximum 100 events per batch");
+            return ApiResults.BadRequest(shapeError);
         }
 
         var outcome = await ingestion.AcceptBatchAsync(events, await IdentityAsync(req, ct), ct);
@@ -141,49 +138,6 @@ public sealed class TrackingFunctions(SessionService sessions, EventIngestion in
     private static bool IsEmpty(JsonElement value) =>
         value.ValueKind == JsonValueKind.Null || value.ValueKind == JsonValueKind.String && value.GetString()!.Length == 0;
 
-    /// <summary>The checks of events.md §1.2, in order; the first failure is the 400 message.</summary>
-    private static (SessionStart? Start, string? Error) ReadSessionStart(JsonElement body, HttpRequest req)
-    {
-        foreach (var field in new[] { "session_id", "anonymous_id" })
-        {
-            if (!body.TryGetProperty(field, out var value) || IsEmpty(value))
-            {
-                return (null, $"{field} required");
-            }
-        }
-
-        var session = body.GetProperty("session_id");
-        var anonymous = body.GetProperty("anonymous_id");
-        if (session.ValueKind != JsonValueKind.String || !TrackingIds.TryParseUuid(session.GetString(), out var sessionId) ||
-            anonymous.ValueKind != JsonValueKind.String || !TrackingIds.TryParseUuid(anonymous.GetString(), out var anonymousId))
-        {
-            return (null, "Invalid UUID format for session_id or anonymous_id");
-        }
-
-        string? device = null, referrer = null;
-        if (body.TryGetProperty("device_type", out var deviceValue) && deviceValue.ValueKind != JsonValueKind.Null)
-        {
-            if (deviceValue.ValueKind != JsonValueKind.String || deviceValue.GetString()!.Length > 20)
-            {
-                return (null, "device_type must be a string of at most 20 characters");
-            }
-
-            device = deviceValue.GetString();
-        }
-
-        if (body.TryGetProperty("referrer", out var referrerValue) && referrerValue.ValueKind != JsonValueKind.Null)
-        {
-            if (referrerValue.ValueKind != JsonValueKind.String)
-            {
-                return (null, "referrer must be a string");
-            }
-
-            referrer = referrerValue.GetString();
-        }
-
-        var ip = TrackingIds.ClientIp(name => req.Headers[name].FirstOrDefault(), req.HttpContext.Connection.RemoteIpAddress);
-        return (new SessionStart(sessionId, anonymousId, device, referrer, req.Headers.UserAgent.FirstOrDefault(), ip), null);
-    }
 }
 
 public sealed record SessionStarted(

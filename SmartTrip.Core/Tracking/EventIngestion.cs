@@ -38,6 +38,20 @@ public sealed class EventIngestion(IQueueClientFactory queues, TimeProvider cloc
 {
     public const int MaxBatch = 100;
 
+    /// <summary>
+    /// The shape of an <c>events/batch</c> body (events.md §2.3): its <c>events</c> array, or the 400 message when it is
+    /// missing, empty or longer than <see cref="MaxBatch"/>.
+    /// </summary>
+    public static (JsonElement Events, string? Error) BatchEvents(JsonElement body)
+    {
+        if (!body.TryGetProperty("events", out var events) || events.ValueKind != JsonValueKind.Array || events.GetArrayLength() == 0)
+        {
+            return (default, "No events provided");
+        }
+
+        return events.GetArrayLength() > MaxBatch ? (default, $"Maximum {MaxBatch} events per batch") : (events, null);
+    }
+
     /// <summary>Validates every item; enqueues the accepted ones (in order) and reports the others by index.</summary>
     public async Task<BatchOutcome> AcceptBatchAsync(JsonElement events, VerifiedIdentity? identity, CancellationToken ct)
     {

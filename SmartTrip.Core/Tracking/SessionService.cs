@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Dapper;
 using Npgsql;
 
@@ -25,6 +26,55 @@ internal sealed record SessionRow
 /// <summary>Sessions and identities written synchronously by the HTTP functions (events.md §1.2, §1.5).</summary>
 public sealed class SessionService(NpgsqlDataSource dataSource, TimeProvider clock)
 {
+    /// <summary>
+    /// The checks of <c>session/start</c> (events.md §1.2), in order: the session to start, or the 400 message of the
+    /// first check that fails. The user agent and client address come from the request, not the body.
+    /// </summary>
+    public static (SessionStart? Start, string? Error) ReadStart(JsonElement body, string? userAgent, IPAddress? ip)
+    {
+        static bool IsEmpty(JsonElement value) =>
+            value.ValueKind == JsonValueKind.Null || value.ValueKind == JsonValueKind.String && value.GetString()!.Length == 0;
+
+        foreach (var field in new[] { "session_id", "anonymous_id" })
+        {
+            if (!body.TryGetProperty(field, out var value) || IsEmpty(value))
+            {
+                return (null, $"{field} required");
+            }
+        }
+
+        var session = body.GetProperty("session_id");
+        var anonymous = body.GetProperty("anonymous_id");
+        if (session.ValueKind != JsonValueKind.String || !TrackingIds.TryParseUuid(session.GetString(), out var sessionId) ||
+            anonymous.ValueKind != JsonValueKind.String || !TrackingIds.TryParseUuid(anonymous.GetString(), out var anonymousId))
+        {
+            return (null, "Invalid UUID format for session_id or anonymous_id");
+        }
+
+        string? device = null, referrer = null;
+        if (body.TryGetProperty("device_type", out var deviceValue) && deviceValue.ValueKind != JsonValueKind.Null)
+        {
+            if (deviceValue.ValueKind != JsonValueKind.String || deviceValue.GetString()!.Length > 20)
+            {
+                return (null, "device_type must be a string of at most 20 characters");
+            }
+
+            device = deviceValue.GetString();
+        }
+
+        if (body.TryGetProperty("referrer", out var referrerValue) && referrerValue.ValueKind != JsonValueKind.Null)
+        {
+            if (referrerValue.ValueKind != JsonValueKind.String)
+            {
+                return (null, "referrer must be a string");
+            }
+
+            referrer = referrerValue.GetString();
+        }
+
+        return (new SessionStart(sessionId, anonymousId, device, referrer, userAgent, ip), null);
+    }
+
     /// <summary>Creates or resumes a session in one transaction; an ended session writes nothing.</summary>
     public async Task<SessionStartResult> StartAsync(SessionStart start, VerifiedIdentity? identity, CancellationToken ct)
     {

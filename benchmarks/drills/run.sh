@@ -60,7 +60,8 @@ start_host() {
     sleep 0.5
   done
 }
-log "Starting the ${SMARTTRIP_FUNCTIONS_HOST:+real Functions }${SMARTTRIP_FUNCTIONS_HOST:-development} host on $url"
+if [ -n "${SMARTTRIP_FUNCTIONS_HOST:-}" ]; then log "Starting the Functions host ($SMARTTRIP_FUNCTIONS_HOST) on $url"
+else log "Starting the development host on $url"; fi
 start_host
 
 status=0
