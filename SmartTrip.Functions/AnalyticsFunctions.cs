@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using SmartTrip.Core.Analytics;
+using SmartTrip.Core.Json;
 using SmartTrip.Functions.Http;
 
 namespace SmartTrip.Functions;
@@ -119,11 +120,8 @@ public sealed class AnalyticsFunctions(EvaluationService evaluation, DailyMetric
 public sealed record DailyMetricsBody(
     [property: System.Text.Json.Serialization.JsonPropertyName("start")] DateOnly Start,
     [property: System.Text.Json.Serialization.JsonPropertyName("end")] DateOnly End,
-    [property: System.Text.Json.Serialization.JsonPropertyName("data")] IReadOnlyList<DailyMetrics> Data)
+    [property: System.Text.Json.Serialization.JsonPropertyName("data")] IReadOnlyList<DailyMetrics> Data) : SuccessBody
 {
-    [System.Text.Json.Serialization.JsonPropertyName("success"), System.Text.Json.Serialization.JsonPropertyOrder(-1)]
-    public bool Success => true;
-
     [System.Text.Json.Serialization.JsonPropertyName("count")]
     public int Count => Data.Count;
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using SmartTrip.Core.Catalog;
+using SmartTrip.Core.Json;
 using SmartTrip.Functions.Http;
 
 namespace SmartTrip.Functions;
@@ -154,15 +155,13 @@ public sealed class CatalogFunctions(CatalogRepository catalog)
 
     private sealed record LocationsBody(
         [property: JsonPropertyName("countries")] IReadOnlyList<Country> Countries,
-        [property: JsonPropertyName("continents")] IReadOnlyList<ContinentOption> Continents)
-    {
-        [JsonPropertyName("success")] [JsonPropertyOrder(-1)] public bool Success => true;
+        [property: JsonPropertyName("continents")] IReadOnlyList<ContinentOption> Continents) : SuccessBody
+{
         [JsonPropertyName("count")] public int Count => Countries.Count;
     }
 
-    private sealed record SchemaInfoBody([property: JsonPropertyName("statistics")] CatalogStatistics Statistics)
-    {
-        [JsonPropertyName("success")] [JsonPropertyOrder(-1)] public bool Success => true;
+    private sealed record SchemaInfoBody([property: JsonPropertyName("statistics")] CatalogStatistics Statistics) : SuccessBody
+{
         [JsonPropertyName("schema_version")] public string SchemaVersion => "2.3";
 
         [JsonPropertyName("endpoints")]

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using SmartTrip.Core.Auth;
+using SmartTrip.Core.Json;
 using SmartTrip.Core.Tracking;
 using SmartTrip.Core.Validation;
 using SmartTrip.Functions.Http;
@@ -143,35 +144,21 @@ public sealed class TrackingFunctions(SessionService sessions, EventIngestion in
 public sealed record SessionStarted(
     [property: JsonPropertyName("user_id")] int UserId,
     [property: JsonPropertyName("session_id")] Guid SessionId,
-    [property: JsonPropertyName("is_new_session")] bool IsNewSession)
-{
-    [JsonPropertyName("success"), JsonPropertyOrder(-1)] public bool Success => true;
-}
+    [property: JsonPropertyName("is_new_session")] bool IsNewSession) : SuccessBody;
 
-public sealed record EventAccepted([property: JsonPropertyName("event_id")] Guid EventId)
-{
-    [JsonPropertyName("success"), JsonPropertyOrder(-1)] public bool Success => true;
-}
+public sealed record EventAccepted([property: JsonPropertyName("event_id")] Guid EventId) : SuccessBody;
 
 public sealed record BatchAccepted(
     [property: JsonPropertyName("processed")] int Processed,
     [property: JsonPropertyName("total")] int Total,
-    [property: JsonPropertyName("errors")] IReadOnlyList<BatchItemError>? Errors)
-{
-    [JsonPropertyName("success"), JsonPropertyOrder(-1)] public bool Success => true;
-}
+    [property: JsonPropertyName("errors")] IReadOnlyList<BatchItemError>? Errors) : SuccessBody;
 
-public sealed record UserIdentified([property: JsonPropertyName("user_id")] int UserId)
+public sealed record UserIdentified([property: JsonPropertyName("user_id")] int UserId) : SuccessBody
 {
-    [JsonPropertyName("success"), JsonPropertyOrder(-1)] public bool Success => true;
-
     [JsonPropertyName("is_registered")] public bool IsRegistered => true;
 }
 
 public sealed record EventTypesBody(
     [property: JsonPropertyName("event_types")] IReadOnlyList<string> EventTypes,
     [property: JsonPropertyName("categories")] IReadOnlyDictionary<string, List<string>> Categories,
-    [property: JsonPropertyName("valid_sources")] IReadOnlyList<string> ValidSources)
-{
-    [JsonPropertyName("success"), JsonPropertyOrder(-1)] public bool Success => true;
-}
+    [property: JsonPropertyName("valid_sources")] IReadOnlyList<string> ValidSources) : SuccessBody;

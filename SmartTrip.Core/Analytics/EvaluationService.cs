@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using SmartTrip.Core.Json;
 using SmartTrip.Core.Recommendations;
 
 namespace SmartTrip.Core.Analytics;
@@ -43,9 +44,8 @@ public sealed record ScenarioResult(
     [property: JsonPropertyName("response_time_ms")] int ResponseTimeMs);
 
 /// <summary>The evaluation report (analytics.md §6.4), returned bare.</summary>
-public sealed record EvaluationReport
+public sealed record EvaluationReport : SuccessBody
 {
-    [JsonPropertyName("success")] public bool Success => true;
     [JsonPropertyName("total_scenarios")] public int TotalScenarios => Results.Count;
     [JsonPropertyName("passed")] public int Passed => Results.Count(r => r.Passed);
     [JsonPropertyName("failed")] public int Failed => Results.Count(r => !r.Passed);

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SmartTrip.Core.Catalog;
+using SmartTrip.Core.Json;
 using SmartTrip.Core.Validation;
 
 namespace SmartTrip.Core.Recommendations;
@@ -33,9 +34,8 @@ public sealed record ScoreThresholds(
     [property: JsonPropertyName("MID")] int Mid);
 
 /// <summary>The 200 body of <c>POST /api/v2/recommendations</c> (api.md §6.2).</summary>
-public sealed record RecommendationResponse
+public sealed record RecommendationResponse : SuccessBody
 {
-    [JsonPropertyName("success")] public bool Success => true;
     [JsonPropertyName("api_version")] public string ApiVersion => RecommendationErrorBody.Version;
     [JsonPropertyName("count")] public int Count => PrimaryCount + RelaxedCount;
     [JsonPropertyName("primary_count")] public required int PrimaryCount { get; init; }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using SmartTrip.Core.Json;
 using SmartTrip.Core.Validation;
 
 namespace SmartTrip.Functions.Http;
@@ -17,19 +18,10 @@ public sealed record ErrorBody(
     public bool Success => false;
 }
 
-public sealed record ItemBody<T>([property: JsonPropertyName("data")] T Data)
-{
-    [JsonPropertyName("success")]
-    [JsonPropertyOrder(-1)]
-    public bool Success => true;
-}
+public sealed record ItemBody<T>([property: JsonPropertyName("data")] T Data) : SuccessBody;
 
-public sealed record ListBody<T>([property: JsonPropertyName("data")] IReadOnlyList<T> Data)
+public sealed record ListBody<T>([property: JsonPropertyName("data")] IReadOnlyList<T> Data) : SuccessBody
 {
-    [JsonPropertyName("success")]
-    [JsonPropertyOrder(-1)]
-    public bool Success => true;
-
     [JsonPropertyName("count")]
     public int Count => Data.Count;
 }
@@ -38,12 +30,8 @@ public sealed record PageBody<T>(
     [property: JsonPropertyName("total")] int Total,
     [property: JsonPropertyName("offset")] int Offset,
     [property: JsonPropertyName("limit")] int? Limit,
-    [property: JsonPropertyName("data")] IReadOnlyList<T> Data)
+    [property: JsonPropertyName("data")] IReadOnlyList<T> Data) : SuccessBody
 {
-    [JsonPropertyName("success")]
-    [JsonPropertyOrder(-1)]
-    public bool Success => true;
-
     [JsonPropertyName("count")]
     public int Count => Data.Count;
 }

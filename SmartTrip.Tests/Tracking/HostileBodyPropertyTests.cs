@@ -51,10 +51,15 @@ public sealed class HostileBodyPropertyTests(EventsFixture api)
 
     private static readonly Gen<string> EventType = Gen.OneOf("\"impression\"", "\"click_trip\"", "\"save_trip\"", "\"page_view\"", "\"trip_dwell_time\"");
 
-    /// <summary>An event of the given session: a valid type most of the time, the other fields hostile or absent.</summary>
-    private static Gen<string> EventOf(Guid session, Guid anonymous) =>
-        Gen.Select(Gen.Frequency((4, EventType), (1, AnyValue)), ObjectOf(EventFields[1..]), (type, rest) =>
-            $"{{\"event_type\":{type},\"session_id\":\"{session}\",\"anonymous_id\":\"{anonymous}\",{rest[1..]}");
+    /// <summary>
+    /// An event of the given session: two in five well formed (a valid type and trip), the others with a valid type
+    /// most of the time and every other field hostile or absent.
+    /// </summary>
+    private static Gen<string> EventOf(Guid session, Guid anonymous) => Gen.Frequency(
+        (2, Gen.Select(EventType, Gen.Int[1, 20], (type, trip) =>
+            $"{{\"event_type\":{type},\"session_id\":\"{session}\",\"anonymous_id\":\"{anonymous}\",\"trip_id\":{trip},\"source\":\"search_results\"}}")),
+        (3, Gen.Select(Gen.Frequency((4, EventType), (1, AnyValue)), ObjectOf(EventFields[1..]), (type, rest) =>
+            $"{{\"event_type\":{type},\"session_id\":\"{session}\",\"anonymous_id\":\"{anonymous}\",{rest[1..]}")));
 
     private async Task<(int Status, string Body)> PostAsync(string path, string json)
     {
