@@ -19,7 +19,7 @@ public sealed class AnalyticsFunctions(EvaluationService evaluation, DailyMetric
         var days = Lenient(req, "days", 7, 1, 90);
         var now = clock.GetUtcNow();
         var window = await metrics.ComputeWindowAsync(now.AddDays(-days), now.AddYears(100), ct);
-        return ApiResults.Item(MetricsSummary.From(days, window));
+        return Respond.Item(MetricsSummary.From(days, window));
     }
 
     [Function(nameof(GetDailyMetrics))]
@@ -39,13 +39,13 @@ public sealed class AnalyticsFunctions(EvaluationService evaluation, DailyMetric
         }
 
         var days = await metrics.DaysAsync(start, end, ct);
-        return ApiResults.Ok(new DailyMetricsBody(start, end, days));
+        return Respond.Ok(new DailyMetricsBody(start, end, days));
     }
 
     [Function(nameof(GetTopSearches))]
     public async Task<IActionResult> GetTopSearches(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "metrics/top-searches")] HttpRequest req, CancellationToken ct) =>
-        ApiResults.Item(await metrics.TopSearchesAsync(Lenient(req, "days", 7, 1, 90), Lenient(req, "limit", 10, 1, 50), ct));
+        Respond.Item(await metrics.TopSearchesAsync(Lenient(req, "days", 7, 1, 90), Lenient(req, "limit", 10, 1, 50), ct));
 
     /// <summary>An integer parameter that falls back to its default when unparseable, then is clamped (api.md §8).</summary>
     private static int Lenient(HttpRequest req, string name, int fallback, int min, int max) =>
@@ -57,7 +57,7 @@ public sealed class AnalyticsFunctions(EvaluationService evaluation, DailyMetric
     {
         var q = new QueryReader(req.Query);
         var category = q.String("category");
-        return q.IsValid ? ApiResults.List(await evaluation.ListAsync(category, ct)) : ApiResults.BadRequest(q.Error!);
+        return q.IsValid ? Respond.List(await evaluation.ListAsync(category, ct)) : Respond.BadRequest(q.Error!);
     }
 
     [Function(nameof(RunEvaluation))]
@@ -66,7 +66,7 @@ public sealed class AnalyticsFunctions(EvaluationService evaluation, DailyMetric
     {
         if (await RequestBody.ReadAsync(req, ct) is not { } bytes)
         {
-            return ApiResults.Error(413, ApiResults.BodyTooLarge);
+            return Respond.Error(413, Respond.BodyTooLarge);
         }
 
         var body = RequestBody.AsObject(bytes);
@@ -78,10 +78,10 @@ public sealed class AnalyticsFunctions(EvaluationService evaluation, DailyMetric
         var category = body is { } b && b.TryGetProperty("category", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
         if (!TryScenarioIds(body, out var ids))
         {
-            return ApiResults.BadRequest("scenario_ids must contain integers");
+            return Respond.BadRequest("scenario_ids must contain integers");
         }
 
-        return ApiResults.Ok(await evaluation.RunAsync(category, ids, ct));
+        return Respond.Ok(await evaluation.RunAsync(category, ids, ct));
     }
 
     /// <summary>

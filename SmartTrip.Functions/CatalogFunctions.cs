@@ -18,7 +18,7 @@ public sealed class CatalogFunctions(CatalogRepository catalog)
         var countries = await catalog.GetLocationsAsync(ct);
         var present = countries.Select(c => c.ContinentLabel).ToHashSet();
         var continents = Continents.All.Where(c => present.Contains(c.Label)).Select(c => new ContinentOption(c.DisplayName, c.NameHe)).ToList();
-        return ApiResults.Ok(new LocationsBody(countries, continents));
+        return Respond.Ok(new LocationsBody(countries, continents));
     }
 
     [Function(nameof(GetCountries))]
@@ -29,52 +29,52 @@ public sealed class CatalogFunctions(CatalogRepository catalog)
         var continent = q.String("continent");
         if (!q.IsValid)
         {
-            return ApiResults.BadRequest(q.Error!);
+            return Respond.BadRequest(q.Error!);
         }
 
         string? label = null;
         if (continent is not null && !Continents.TryNormalize(continent, out label))
         {
-            return ApiResults.BadRequest(Continents.InvalidMessage(continent));
+            return Respond.BadRequest(Continents.InvalidMessage(continent));
         }
 
-        return ApiResults.List(await catalog.GetCountriesAsync(label, ct));
+        return Respond.List(await catalog.GetCountriesAsync(label, ct));
     }
 
     [Function(nameof(GetCountry))]
     public async Task<IActionResult> GetCountry(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "countries/{id:int}")] HttpRequest req, int id, CancellationToken ct) =>
-        ApiResults.NotFoundOr(await catalog.GetCountryAsync(id, ct), "Country not found");
+        Respond.NotFoundOr(await catalog.GetCountryAsync(id, ct), "Country not found");
 
     [Function(nameof(GetGuides))]
     public async Task<IActionResult> GetGuides(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "guides")] HttpRequest req, CancellationToken ct) =>
-        ApiResults.List(await catalog.GetActiveGuidesAsync(ct));
+        Respond.List(await catalog.GetActiveGuidesAsync(ct));
 
     [Function(nameof(GetGuide))]
     public async Task<IActionResult> GetGuide(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "guides/{id:int}")] HttpRequest req, int id, CancellationToken ct) =>
-        ApiResults.NotFoundOr(await catalog.GetGuideAsync(id, ct), "Guide not found");
+        Respond.NotFoundOr(await catalog.GetGuideAsync(id, ct), "Guide not found");
 
     [Function(nameof(GetTripTypes))]
     public async Task<IActionResult> GetTripTypes(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "trip-types")] HttpRequest req, CancellationToken ct) =>
-        ApiResults.List(await catalog.GetTripTypesAsync(ct));
+        Respond.List(await catalog.GetTripTypesAsync(ct));
 
     [Function(nameof(GetTags))]
     public async Task<IActionResult> GetTags(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "tags")] HttpRequest req, CancellationToken ct) =>
-        ApiResults.List(await catalog.GetTagsAsync(ct));
+        Respond.List(await catalog.GetTagsAsync(ct));
 
     [Function(nameof(GetCompanies))]
     public async Task<IActionResult> GetCompanies(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/companies")] HttpRequest req, CancellationToken ct) =>
-        ApiResults.List(await catalog.GetActiveCompaniesAsync(ct));
+        Respond.List(await catalog.GetActiveCompaniesAsync(ct));
 
     [Function(nameof(GetCompany))]
     public async Task<IActionResult> GetCompany(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/companies/{id:int}")] HttpRequest req, int id, CancellationToken ct) =>
-        ApiResults.NotFoundOr(await catalog.GetCompanyAsync(id, ct), "Company not found");
+        Respond.NotFoundOr(await catalog.GetCompanyAsync(id, ct), "Company not found");
 
     [Function(nameof(GetTemplates))]
     public async Task<IActionResult> GetTemplates(
@@ -91,13 +91,13 @@ public sealed class CatalogFunctions(CatalogRepository catalog)
             Limit = q.Count("limit"),
             Offset = q.Count("offset") ?? 0,
         };
-        return q.IsValid ? ApiResults.Page(await catalog.ListTemplatesAsync(query, ct)) : ApiResults.BadRequest(q.Error!);
+        return q.IsValid ? Respond.Page(await catalog.ListTemplatesAsync(query, ct)) : Respond.BadRequest(q.Error!);
     }
 
     [Function(nameof(GetTemplate))]
     public async Task<IActionResult> GetTemplate(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/templates/{id:int}")] HttpRequest req, int id, CancellationToken ct) =>
-        ApiResults.NotFoundOr(await catalog.GetTemplateAsync(id, ct), "Template not found");
+        Respond.NotFoundOr(await catalog.GetTemplateAsync(id, ct), "Template not found");
 
     [Function(nameof(GetOccurrences))]
     public async Task<IActionResult> GetOccurrences(
@@ -118,13 +118,13 @@ public sealed class CatalogFunctions(CatalogRepository catalog)
             Limit = q.Count("limit"),
             Offset = q.Count("offset") ?? 0,
         };
-        return q.IsValid ? ApiResults.Page(await catalog.ListOccurrencesAsync(query, ct)) : ApiResults.BadRequest(q.Error!);
+        return q.IsValid ? Respond.Page(await catalog.ListOccurrencesAsync(query, ct)) : Respond.BadRequest(q.Error!);
     }
 
     [Function(nameof(GetOccurrence))]
     public async Task<IActionResult> GetOccurrence(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/occurrences/{id:int}")] HttpRequest req, int id, CancellationToken ct) =>
-        ApiResults.NotFoundOr(await catalog.GetOccurrenceAsync(id, ct), "Occurrence not found");
+        Respond.NotFoundOr(await catalog.GetOccurrenceAsync(id, ct), "Occurrence not found");
 
     [Function(nameof(GetTripOccurrences))]
     public async Task<IActionResult> GetTripOccurrences(
@@ -141,13 +141,13 @@ public sealed class CatalogFunctions(CatalogRepository catalog)
             Limit = q.Int("limit"),
             Offset = q.Count("offset") ?? 0,
         };
-        return q.IsValid ? ApiResults.Page(await catalog.ListTripOccurrencesAsync(query, ct)) : ApiResults.BadRequest(q.Error!);
+        return q.IsValid ? Respond.Page(await catalog.ListTripOccurrencesAsync(query, ct)) : Respond.BadRequest(q.Error!);
     }
 
     [Function(nameof(GetSchemaInfo))]
     public async Task<IActionResult> GetSchemaInfo(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/schema-info")] HttpRequest req, CancellationToken ct) =>
-        ApiResults.Ok(new SchemaInfoBody(await catalog.GetStatisticsAsync(ct)));
+        Respond.Ok(new SchemaInfoBody(await catalog.GetStatisticsAsync(ct)));
 
     private sealed record ContinentOption(
         [property: JsonPropertyName("value")] string Value,

@@ -21,6 +21,6 @@ public sealed class RecommendationFunctions(RecommendationService recommendation
         }
 
         var outcome = await recommendations.RecommendAsync(new RecommendationRequest(body, req.Headers["X-Session-ID"].FirstOrDefault()), ct);
-        return new ApiResult(outcome.Status, outcome.Body, outcome.Status == 503 ? ApiResults.RetryAfter(api.Value.RetryAfterSeconds) : null);
+        return new ApiResult(outcome.Status, outcome.Body, outcome.Status == 503 ? Respond.RetryAfter(api.Value.RetryAfterSeconds) : null);
     }
 }

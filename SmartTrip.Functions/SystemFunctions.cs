@@ -25,8 +25,8 @@ public sealed class SystemFunctions(HealthService health, IOptions<ApiOptions> o
             report.DeadLetters is { } waiting ? new DeadLetterBody(waiting.Table, waiting.Poison) : null,
             report.RequestLog is { } backlog ? new RequestLogBody(backlog.Buffered, backlog.Dropped) : null);
         return report.Healthy
-            ? ApiResults.Ok(body)
-            : new ApiResult(503, body, ApiResults.RetryAfter(options.Value.RetryAfterSeconds));
+            ? Respond.Ok(body)
+            : new ApiResult(503, body, Respond.RetryAfter(options.Value.RetryAfterSeconds));
     }
 
     /// <summary>Paths no function serves, by any method: 404 <c>Endpoint not found</c>.</summary>
@@ -59,8 +59,8 @@ public sealed class SystemFunctions(HealthService health, IOptions<ApiOptions> o
     {
         var allowed = HttpRouteTable.Default.AllowedMethods(path ?? string.Empty);
         return allowed.Count == 0
-            ? ApiResults.NotFound(ApiResults.EndpointNotFound)
-            : ApiResults.WithMethods(405, ApiResults.MethodNotAllowed, allowed.Append("OPTIONS"));
+            ? Respond.NotFound(Respond.EndpointNotFound)
+            : Respond.WithMethods(405, Respond.MethodNotAllowed, allowed.Append("OPTIONS"));
     }
 
     private sealed record HealthBody(

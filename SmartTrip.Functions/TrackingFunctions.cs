@@ -28,13 +28,13 @@ public sealed class TrackingFunctions(SessionService sessions, EventIngestion in
         var (start, error) = SessionService.ReadStart(body, req.Headers.UserAgent.FirstOrDefault(), ip);
         if (start is null)
         {
-            return ApiResults.BadRequest(error!);
+            return Respond.BadRequest(error!);
         }
 
         var result = await sessions.StartAsync(start, await IdentityAsync(req, ct), ct);
         return result.Status == SessionStartStatus.Ended
-            ? ApiResults.Error(409, "Session has ended. Start a new session with a new session_id.")
-            : ApiResults.Ok(new SessionStarted(result.UserId, result.SessionId, result.Status == SessionStartStatus.Created));
+            ? Respond.Error(409, "Session has ended. Start a new session with a new session_id.")
+            : Respond.Ok(new SessionStarted(result.UserId, result.SessionId, result.Status == SessionStartStatus.Created));
     }
 
     [Function(nameof(TrackEvent))]
@@ -50,7 +50,7 @@ public sealed class TrackingFunctions(SessionService sessions, EventIngestion in
         var (tracked, error) = EventValidator.Validate(body, 0);
         if (tracked is null)
         {
-            return ApiResults.BadRequest(error!.Message, [new FieldError(error.Field, error.Message)]);
+            return Respond.BadRequest(error!.Message, [new FieldError(error.Field, error.Message)]);
         }
 
         await ingestion.EnqueueAsync([tracked], await IdentityAsync(req, ct), ct);
@@ -70,7 +70,7 @@ public sealed class TrackingFunctions(SessionService sessions, EventIngestion in
         var (events, shapeError) = EventIngestion.BatchEvents(body);
         if (shapeError is not null)
         {
-            return ApiResults.BadRequest(shapeError);
+            return Respond.BadRequest(shapeError);
         }
 
         var outcome = await ingestion.AcceptBatchAsync(events, await IdentityAsync(req, ct), ct);
@@ -83,7 +83,7 @@ public sealed class TrackingFunctions(SessionService sessions, EventIngestion in
     {
         if (await IdentityAsync(req, ct) is not { } identity)
         {
-            return ApiResults.Error(401, ApiResults.AuthenticationRequired);
+            return Respond.Error(401, Respond.AuthenticationRequired);
         }
 
         var (body, failure) = await ReadObjectAsync(req, ct);
@@ -94,21 +94,21 @@ public sealed class TrackingFunctions(SessionService sessions, EventIngestion in
 
         if (!body.TryGetProperty("anonymous_id", out var anonymous) || IsEmpty(anonymous))
         {
-            return ApiResults.BadRequest("anonymous_id required");
+            return Respond.BadRequest("anonymous_id required");
         }
 
         if (anonymous.ValueKind != JsonValueKind.String || !TrackingIds.TryParseUuid(anonymous.GetString(), out var anonymousId))
         {
-            return ApiResults.BadRequest("Invalid UUID format for anonymous_id");
+            return Respond.BadRequest("Invalid UUID format for anonymous_id");
         }
 
-        return ApiResults.Ok(new UserIdentified(await sessions.IdentifyAsync(anonymousId, identity, ct)));
+        return Respond.Ok(new UserIdentified(await sessions.IdentifyAsync(anonymousId, identity, ct)));
     }
 
     [Function(nameof(GetEventTypes))]
     public IActionResult GetEventTypes(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "events/types")] HttpRequest req) =>
-        ApiResults.Ok(new EventTypesBody(
+        Respond.Ok(new EventTypesBody(
             EventCatalog.Types.Select(t => t.Type).ToList(),
             EventCatalog.Types.GroupBy(t => t.Category).ToDictionary(g => g.Key, g => g.Select(t => t.Type).ToList()),
             EventCatalog.Sources));
@@ -125,12 +125,12 @@ public sealed class TrackingFunctions(SessionService sessions, EventIngestion in
     {
         if (await RequestBody.ReadAsync(req, ct) is not { } bytes)
         {
-            return (default, ApiResults.Error(413, ApiResults.BodyTooLarge));
+            return (default, Respond.Error(413, Respond.BodyTooLarge));
         }
 
         if (RequestBody.AsObject(bytes) is not { } body)
         {
-            return (default, ApiResults.BadRequest(ApiResults.NotAnObject));
+            return (default, Respond.BadRequest(Respond.NotAnObject));
         }
 
         return (body, checkText ? RequestBody.RefuseUnstorableText(body) : null);

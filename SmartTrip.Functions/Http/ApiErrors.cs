@@ -37,20 +37,20 @@ public static class ApiErrors
         if (DatabaseErrors.IsDatabaseFailure(exception) && !DatabaseErrors.IsDataError(exception))
         {
             var message = DatabaseErrors.IsUnavailable(exception) ? DatabaseErrors.UnavailableMessage : DatabaseErrors.FailedMessage;
-            return ApiResults.ServiceUnavailable(message, retryAfterSeconds);
+            return Respond.ServiceUnavailable(message, retryAfterSeconds);
         }
 
         if (exception is EventQueueUnavailableException)
         {
-            return ApiResults.ServiceUnavailable(ApiResults.QueueUnavailable, retryAfterSeconds);
+            return Respond.ServiceUnavailable(Respond.QueueUnavailable, retryAfterSeconds);
         }
 
         if (exception is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
         {
-            return ApiResults.Error(413, ApiResults.BodyTooLarge);
+            return Respond.Error(413, Respond.BodyTooLarge);
         }
 
         errorId = Guid.NewGuid().ToString("N")[..12];
-        return new ApiResult(500, new ErrorBody(ApiResults.InternalError, ErrorId: errorId));
+        return new ApiResult(500, new ErrorBody(Respond.InternalError, ErrorId: errorId));
     }
 }

@@ -43,7 +43,7 @@ public static class RequestBody
     /// </summary>
     public static ApiResult? RefuseUnstorableText(JsonElement body) =>
         StorableText.FirstUnstorable(body) is { } field
-            ? ApiResults.BadRequest($"{field} {StorableText.Refused}", [new FieldError(field, $"{field} {StorableText.Refused}")])
+            ? Respond.BadRequest($"{field} {StorableText.Refused}", [new FieldError(field, $"{field} {StorableText.Refused}")])
             : null;
 
     /// <summary>The body's bytes, or null when it is larger than <see cref="MaxBytes"/>.</summary>

@@ -27,7 +27,7 @@ public sealed class ApiResultTests
             UpdatedAt = new DateTime(2026, 10, 1, 12, 30, 15, 999, DateTimeKind.Utc),
         };
 
-        var (context, body) = await ExecuteAsync(ApiResults.Item(country));
+        var (context, body) = await ExecuteAsync(Respond.Item(country));
 
         Assert.Equal(200, context.Response.StatusCode);
         Assert.Equal("application/json; charset=utf-8", context.Response.ContentType);
@@ -41,7 +41,7 @@ public sealed class ApiResultTests
     public async Task Money_stays_a_json_number_and_missing_values_are_null()
     {
         var taxon = new Taxon { Id = 1, Name = "Food & Wine", NameHe = "אוכל ויין", StoredDescription = null };
-        var (_, body) = await ExecuteAsync(ApiResults.List(new[] { taxon }));
+        var (_, body) = await ExecuteAsync(Respond.List(new[] { taxon }));
 
         Assert.Contains("\"name\":\"Food & Wine\"", body);
         Assert.Contains("\"description\":\"\"", body);
@@ -51,8 +51,8 @@ public sealed class ApiResultTests
     [Fact]
     public async Task Field_errors_are_listed_only_when_present()
     {
-        var (_, plain) = await ExecuteAsync(ApiResults.BadRequest("Bad"));
-        var (_, detailed) = await ExecuteAsync(ApiResults.BadRequest("Bad", [new FieldError("budget", "budget must be a number greater than 0, or null")]));
+        var (_, plain) = await ExecuteAsync(Respond.BadRequest("Bad"));
+        var (_, detailed) = await ExecuteAsync(Respond.BadRequest("Bad", [new FieldError("budget", "budget must be a number greater than 0, or null")]));
 
         Assert.Equal("""{"success":false,"error":"Bad"}""", plain);
         Assert.Equal("""{"success":false,"error":"Bad","errors":[{"field":"budget","message":"budget must be a number greater than 0, or null"}]}""", detailed);

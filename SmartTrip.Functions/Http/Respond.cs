@@ -4,8 +4,11 @@ using SmartTrip.Core.Validation;
 
 namespace SmartTrip.Functions.Http;
 
-/// <summary>The responses HTTP functions return, with the exact messages of api.md §1.4.</summary>
-public static class ApiResults
+/// <summary>
+/// Builds the <see cref="ApiResult"/> an HTTP function returns (<c>Respond.Ok(body)</c>, <c>Respond.NotFound(message)</c>…),
+/// with the exact messages of api.md §1.4.
+/// </summary>
+public static class Respond
 {
     public const string EndpointNotFound = "Endpoint not found";
     public const string MethodNotAllowed = "Method not allowed";
