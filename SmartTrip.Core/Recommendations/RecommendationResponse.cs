@@ -75,9 +75,25 @@ public sealed record RecommendationErrorBody(
 }
 
 /// <summary>What the endpoint answers: a status and a body (the 200 response or an error body).</summary>
-public sealed record RecommendationOutcome(int Status, object Body)
+public sealed record RecommendationOutcome
 {
-    public RecommendationResponse? Response => Body as RecommendationResponse;
+    private RecommendationOutcome(int status, RecommendationResponse? response, RecommendationErrorBody? error) =>
+        (Status, Response, Error) = (status, response, error);
+
+    /// <summary>A search answered: 200 with its response.</summary>
+    public static RecommendationOutcome Found(RecommendationResponse response) => new(200, response, null);
+
+    /// <summary>A search refused or failed, with its status and error body.</summary>
+    public static RecommendationOutcome Failed(int status, RecommendationErrorBody error) => new(status, null, error);
+
+    public int Status { get; }
+
+    public RecommendationResponse? Response { get; }
+
+    public RecommendationErrorBody? Error { get; }
+
+    /// <summary>The JSON body to send: the response, or the error.</summary>
+    public object Body => (object?)Response ?? Error!;
 }
 
 /// <summary>

@@ -32,7 +32,7 @@ public sealed class RecommendationService(
         var parsed = PreferencesParser.Parse(request.Body.Span);
         if (parsed.Preferences is not { } preferences)
         {
-            return new RecommendationOutcome(400, new RecommendationErrorBody(parsed.Error!, parsed.FieldErrors.Count > 0 ? parsed.FieldErrors : null));
+            return RecommendationOutcome.Failed(400, new RecommendationErrorBody(parsed.Error!, parsed.FieldErrors.Count > 0 ? parsed.FieldErrors : null));
         }
 
         var started = clock.GetTimestamp();
@@ -44,19 +44,19 @@ public sealed class RecommendationService(
                 await LogAsync(request, preferences, response, started);
             }
 
-            return new RecommendationOutcome(200, response);
+            return RecommendationOutcome.Found(response);
         }
         catch (Exception exception) when (DatabaseErrors.IsDatabaseFailure(exception) && !DatabaseErrors.IsDataError(exception) && !ct.IsCancellationRequested)
         {
             var unavailable = DatabaseErrors.IsUnavailable(exception);
             logger.LogWarning(exception, "Recommendations failed: the database is {DatabaseState}", unavailable ? "unreachable" : "failing");
-            return new RecommendationOutcome(503, new RecommendationErrorBody(
+            return RecommendationOutcome.Failed(503, new RecommendationErrorBody(
                 unavailable ? RecommendationErrorBody.DatabaseUnavailable : RecommendationErrorBody.DatabaseFailed));
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             logger.LogError(exception, "Recommendations failed with a defect");
-            return new RecommendationOutcome(500, new RecommendationErrorBody(RecommendationErrorBody.EngineFailed));
+            return RecommendationOutcome.Failed(500, new RecommendationErrorBody(RecommendationErrorBody.EngineFailed));
         }
     }
 
