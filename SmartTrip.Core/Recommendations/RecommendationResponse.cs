@@ -53,10 +53,7 @@ public sealed record RecommendationResponse : SuccessBody
 }
 
 /// <summary>Every error of the recommendations endpoint carries <c>api_version</c> (api.md §6.3–§6.4).</summary>
-public sealed record RecommendationErrorBody(
-    [property: JsonPropertyName("error")] string Error,
-    [property: JsonPropertyName("errors"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    IReadOnlyList<FieldError>? Errors = null)
+public sealed record RecommendationErrorBody(string Error, IReadOnlyList<FieldError>? Errors = null) : FailureBody(Error, Errors)
 {
     public const string Version = "v2";
 
@@ -66,11 +63,8 @@ public sealed record RecommendationErrorBody(
     public const string RequestFailed = "שגיאה בעיבוד הבקשה. אנא נסה שוב מאוחר יותר.";
     public const string BodyTooLarge = "Request body too large (maximum 1 MB)";
 
-    [JsonPropertyName("success")]
-    [JsonPropertyOrder(-1)]
-    public bool Success => false;
-
     [JsonPropertyName("api_version")]
+    [JsonPropertyOrder(1)] // after the error and its field errors
     public string ApiVersion => Version;
 }
 

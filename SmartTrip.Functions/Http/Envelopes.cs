@@ -6,16 +6,14 @@ namespace SmartTrip.Functions.Http;
 
 // Response envelopes (snake_case keys; single-word keys read the same in either case).
 
-public sealed record ErrorBody(
-    [property: JsonPropertyName("error")] string Error,
-    [property: JsonPropertyName("errors"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    IReadOnlyList<FieldError>? Errors = null,
-    [property: JsonPropertyName("error_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    string? ErrorId = null)
+public sealed record ErrorBody(string Error, IReadOnlyList<FieldError>? Errors = null, string? ErrorId = null)
+    : FailureBody(Error, Errors)
 {
-    [JsonPropertyName("success")]
-    [JsonPropertyOrder(-1)]
-    public bool Success => false;
+    /// <summary>Set on a 500: the id the error's log line carries too.</summary>
+    [JsonPropertyName("error_id")]
+    [JsonPropertyOrder(1)] // after the error
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ErrorId { get; init; } = ErrorId;
 }
 
 public sealed record ItemBody<T>([property: JsonPropertyName("data")] T Data) : SuccessBody;
