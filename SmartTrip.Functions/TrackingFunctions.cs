@@ -92,17 +92,10 @@ public sealed class TrackingFunctions(SessionService sessions, EventIngestion in
             return failure;
         }
 
-        if (!body.TryGetProperty("anonymous_id", out var anonymous) || IsEmpty(anonymous))
-        {
-            return Respond.BadRequest("anonymous_id required");
-        }
-
-        if (anonymous.ValueKind != JsonValueKind.String || !TrackingIds.TryParseUuid(anonymous.GetString(), out var anonymousId))
-        {
-            return Respond.BadRequest("Invalid UUID format for anonymous_id");
-        }
-
-        return Respond.Ok(new UserIdentified(await sessions.IdentifyAsync(anonymousId, identity, ct)));
+        var (anonymousId, error) = SessionService.ReadIdentify(body);
+        return anonymousId is { } id
+            ? Respond.Ok(new UserIdentified(await sessions.IdentifyAsync(id, identity, ct)))
+            : Respond.BadRequest(error!);
     }
 
     [Function(nameof(GetEventTypes))]
@@ -135,9 +128,6 @@ public sealed class TrackingFunctions(SessionService sessions, EventIngestion in
 
         return (body, checkText ? RequestBody.RefuseUnstorableText(body) : null);
     }
-
-    private static bool IsEmpty(JsonElement value) =>
-        value.ValueKind == JsonValueKind.Null || value.ValueKind == JsonValueKind.String && value.GetString()!.Length == 0;
 
 }
 

@@ -31,6 +31,8 @@ public sealed class DeadLetterService(NpgsqlDataSource dataSource, IQueueClientF
     /// <summary>Azure Storage peeks at most this many messages at once.</summary>
     public const int MaxPeek = 32;
 
+    private const string RowColumns = "id, event_id, event_type, envelope, reason, sql_state, dead_lettered_at";
+
     private QueueClient Poison => queues.GetQueue(QueueNames.EventsPoison);
 
     public async Task<DeadLetterCounts> CountAsync(CancellationToken ct)
@@ -47,10 +49,8 @@ public sealed class DeadLetterService(NpgsqlDataSource dataSource, IQueueClientF
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(
-            """
-            SELECT id, event_id, event_type, envelope, reason, sql_state, dead_lettered_at
-              FROM event_dead_letters WHERE replayed_at IS NULL ORDER BY dead_lettered_at, id LIMIT @limit
-            """, new { limit }, cancellationToken: ct));
+            $"SELECT {RowColumns} FROM event_dead_letters WHERE replayed_at IS NULL ORDER BY dead_lettered_at, id LIMIT @limit",
+            new { limit }, cancellationToken: ct));
         var peeked = (await Poison.PeekMessagesAsync(Math.Min(limit, MaxPeek), ct)).Value;
         return
         [
@@ -74,21 +74,24 @@ public sealed class DeadLetterService(NpgsqlDataSource dataSource, IQueueClientF
     /// <summary>One dead-lettered row by its id or its event id, or a poison message by its id (among the first 32).</summary>
     public async Task<DeadLetter?> ShowAsync(string id, CancellationToken ct)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        if (long.TryParse(id, out var rowId) || Guid.TryParse(id, out _))
+        var isRowId = long.TryParse(id, out var rowId);
+        var isEventId = Guid.TryParse(id, out var eventId);
+        if (isRowId || isEventId)
         {
+            await using var connection = await dataSource.OpenConnectionAsync(ct);
             var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-                """
-                SELECT id, event_id, event_type, envelope, reason, sql_state, dead_lettered_at FROM event_dead_letters
-                 WHERE id = @rowId OR event_id::text = @id
-                """, new { rowId = long.TryParse(id, out var n) ? n : -1, id }, cancellationToken: ct));
+                isRowId
+                    ? $"SELECT {RowColumns} FROM event_dead_letters WHERE id = @rowId"
+                    : $"SELECT {RowColumns} FROM event_dead_letters WHERE event_id = @eventId",
+                new { rowId, eventId }, cancellationToken: ct));
             if (row is not null)
             {
                 return ToDeadLetter(row);
             }
         }
 
-        return (await ListAsync(MaxPeek, ct)).FirstOrDefault(d => d.Store == DeadLetterStore.Poison && d.Id == id);
+        var peeked = (await Poison.PeekMessagesAsync(MaxPeek, ct)).Value;
+        return peeked.Where(m => m.MessageId == id).Select(FromPoison).FirstOrDefault();
     }
 
     /// <summary>

@@ -32,9 +32,6 @@ public sealed class SessionService(NpgsqlDataSource dataSource, TimeProvider clo
     /// </summary>
     public static (SessionStart? Start, string? Error) ReadStart(JsonElement body, string? userAgent, IPAddress? ip)
     {
-        static bool IsEmpty(JsonElement value) =>
-            value.ValueKind == JsonValueKind.Null || value.ValueKind == JsonValueKind.String && value.GetString()!.Length == 0;
-
         foreach (var field in new[] { "session_id", "anonymous_id" })
         {
             if (!body.TryGetProperty(field, out var value) || IsEmpty(value))
@@ -74,6 +71,23 @@ public sealed class SessionService(NpgsqlDataSource dataSource, TimeProvider clo
 
         return (new SessionStart(sessionId, anonymousId, device, referrer, userAgent, ip), null);
     }
+
+    /// <summary>The browser id of a <c>user/identify</c> body (events.md §1.1), or the 400 message.</summary>
+    public static (Guid? AnonymousId, string? Error) ReadIdentify(JsonElement body)
+    {
+        if (!body.TryGetProperty("anonymous_id", out var anonymous) || IsEmpty(anonymous))
+        {
+            return (null, "anonymous_id required");
+        }
+
+        return anonymous.ValueKind == JsonValueKind.String && TrackingIds.TryParseUuid(anonymous.GetString(), out var anonymousId)
+            ? (anonymousId, null)
+            : (null, "Invalid UUID format for anonymous_id");
+    }
+
+    /// <summary>A required field given as null or "" counts as missing.</summary>
+    private static bool IsEmpty(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Null || value.ValueKind == JsonValueKind.String && value.GetString()!.Length == 0;
 
     /// <summary>Creates or resumes a session in one transaction; an ended session writes nothing.</summary>
     public async Task<SessionStartResult> StartAsync(SessionStart start, VerifiedIdentity? identity, CancellationToken ct)
