@@ -1,4 +1,5 @@
 using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using Dapper;
 using Npgsql;
 using SmartTrip.Core.Platform;
@@ -31,6 +32,9 @@ public sealed class DeadLetterService(NpgsqlDataSource dataSource, IQueueClientF
     /// <summary>Azure Storage peeks at most this many messages at once.</summary>
     public const int MaxPeek = 32;
 
+    /// <summary>How long a scanned page stays hidden if the scan dies before it puts the page back.</summary>
+    private static readonly TimeSpan ScanVisibility = TimeSpan.FromSeconds(30);
+
     private const string RowColumns = "id, event_id, event_type, envelope, reason, sql_state, dead_lettered_at";
 
     private QueueClient Poison => queues.GetQueue(QueueNames.EventsPoison);
@@ -59,19 +63,25 @@ public sealed class DeadLetterService(NpgsqlDataSource dataSource, IQueueClientF
         ];
     }
 
-    private static DeadLetter FromPoison(Azure.Storage.Queues.Models.PeekedMessage message)
+    private static DeadLetter FromPoison(PeekedMessage message) =>
+        FromPoison(message.MessageId, message.Body, message.InsertedOn, message.DequeueCount);
+
+    private static DeadLetter FromPoison(string messageId, BinaryData body, DateTimeOffset? insertedOn, long dequeueCount)
     {
-        var text = message.Body.ToString();
+        var text = body.ToString();
         var envelope = EventEnvelope.TryRead(text);
         return new DeadLetter(
-            DeadLetterStore.Poison, message.MessageId,
+            DeadLetterStore.Poison, messageId,
             envelope is null ? null : string.Join(",", envelope.Events.Select(e => e.EventType).Distinct()),
             envelope is { Events.Count: 1 } ? envelope.Events[0].EventId : null,
             envelope is null ? "not an event envelope" : "failed every try (the drain's log has the error)",
-            null, message.InsertedOn, (int)message.DequeueCount, text);
+            null, insertedOn, (int)dequeueCount, text);
     }
 
-    /// <summary>One dead-lettered row by its id or its event id, or a poison message by its id (among the first 32).</summary>
+    /// <summary>
+    /// One dead-lettered row by its id or its event id, or a poison message by its id. A message beyond the first
+    /// <see cref="MaxPeek"/> is found by <see cref="FindPoisonAsync"/>.
+    /// </summary>
     public async Task<DeadLetter?> ShowAsync(string id, CancellationToken ct)
     {
         var isRowId = long.TryParse(id, out var rowId);
@@ -91,7 +101,43 @@ public sealed class DeadLetterService(NpgsqlDataSource dataSource, IQueueClientF
         }
 
         var peeked = (await Poison.PeekMessagesAsync(MaxPeek, ct)).Value;
-        return peeked.Where(m => m.MessageId == id).Select(FromPoison).FirstOrDefault();
+        return peeked.Where(m => m.MessageId == id).Select(FromPoison).FirstOrDefault()
+               ?? (peeked.Length < MaxPeek ? null : await FindPoisonAsync(id, ct));
+    }
+
+    /// <summary>
+    /// Looks for a poison message past the first <see cref="MaxPeek"/>: a queue can only be peeked from its front, so the
+    /// messages are received a page at a time (hidden for a short while, which moves the scan on) and every page is made
+    /// visible again before this returns, found or not. The only trace it leaves is a dequeue count one higher.
+    /// </summary>
+    private async Task<DeadLetter?> FindPoisonAsync(string id, CancellationToken ct)
+    {
+        var held = new List<QueueMessage>();
+        try
+        {
+            while (true)
+            {
+                var page = (await Poison.ReceiveMessagesAsync(MaxPeek, ScanVisibility, ct)).Value;
+                if (page.Length == 0)
+                {
+                    return null;
+                }
+
+                held.AddRange(page);
+                if (page.FirstOrDefault(m => m.MessageId == id) is { } match)
+                {
+                    return FromPoison(match.MessageId, match.Body, match.InsertedOn, match.DequeueCount);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var message in held)
+            {
+                // Not the caller's token: a cancelled scan must still hand back what it holds.
+                await Poison.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: CancellationToken.None);
+            }
+        }
     }
 
     /// <summary>

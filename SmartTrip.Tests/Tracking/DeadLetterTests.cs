@@ -89,4 +89,40 @@ public sealed class DeadLetterTests(EventsFixture api)
         Assert.Equal(new DeadLetterCounts(0, 1), await letters.PurgeAsync(CancellationToken.None));
         Assert.Equal(0, (await letters.CountAsync(CancellationToken.None)).Poison);
     }
+
+    [Fact]
+    public async Task A_poison_message_past_the_first_page_is_shown_and_every_message_stays_visible()
+    {
+        await EventsFixture.ClearQueuesAsync();
+        await using var services = Services();
+        var letters = services.GetRequiredService<DeadLetterService>();
+        var poison = api.Queue(QueueNames.EventsPoison);
+        var sent = new List<(string Id, Guid EventId)>();
+        for (var i = 0; i < 2 * DeadLetterService.MaxPeek + 6; i++)
+        {
+            var eventId = Guid.NewGuid();
+            var receipt = await poison.SendMessageAsync(Message(eventId, Guid.NewGuid(), Guid.NewGuid(), $"https://example.com/{i}"));
+            sent.Add((receipt.Value.MessageId, eventId));
+        }
+
+        // Mutation: answering from the first peeked page only makes the last message unknown.
+        var last = await letters.ShowAsync(sent[^1].Id, CancellationToken.None);
+        Assert.NotNull(last);
+        Assert.Equal((DeadLetterStore.Poison, sent[^1].EventId, "page_view"), (last.Store, last.EventId, last.EventType));
+        Assert.Contains("https://example.com/69", last.Content);
+        Assert.Null(await letters.ShowAsync("no-such-message", CancellationToken.None));
+
+        // Every scanned page was handed back at once: all 70 can be received now, not after the scan's 30 s.
+        var visible = new HashSet<string>();
+        for (var page = 0; page < 4; page++)
+        {
+            foreach (var message in (await poison.ReceiveMessagesAsync(DeadLetterService.MaxPeek, TimeSpan.FromMinutes(1))).Value)
+            {
+                visible.Add(message.MessageId);
+            }
+        }
+
+        Assert.Equal(sent.Select(s => s.Id).ToHashSet(), visible);
+        await poison.ClearMessagesAsync();
+    }
 }
