@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using SmartTrip.Core.Analytics;
 using SmartTrip.Core.Json;
+using SmartTrip.Core.Wire;
 using SmartTrip.Functions.Http;
 
 namespace SmartTrip.Functions;
@@ -115,13 +116,4 @@ public sealed class AnalyticsFunctions(EvaluationService evaluation, DailyMetric
 
         return true;
     }
-}
-
-public sealed record DailyMetricsBody(
-    [property: System.Text.Json.Serialization.JsonPropertyName("start")] DateOnly Start,
-    [property: System.Text.Json.Serialization.JsonPropertyName("end")] DateOnly End,
-    [property: System.Text.Json.Serialization.JsonPropertyName("data")] IReadOnlyList<DailyMetrics> Data) : SuccessBody
-{
-    [System.Text.Json.Serialization.JsonPropertyName("count")]
-    public int Count => Data.Count;
 }

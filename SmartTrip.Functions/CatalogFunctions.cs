@@ -1,9 +1,8 @@
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using SmartTrip.Core.Catalog;
-using SmartTrip.Core.Json;
+using SmartTrip.Core.Wire;
 using SmartTrip.Functions.Http;
 
 namespace SmartTrip.Functions;
@@ -148,30 +147,4 @@ public sealed class CatalogFunctions(CatalogRepository catalog)
     public async Task<IActionResult> GetSchemaInfo(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/schema-info")] HttpRequest req, CancellationToken ct) =>
         Respond.Ok(new SchemaInfoBody(await catalog.GetStatisticsAsync(ct)));
-
-    private sealed record ContinentOption(
-        [property: JsonPropertyName("value")] string Value,
-        [property: JsonPropertyName("nameHe")] string NameHe);
-
-    private sealed record LocationsBody(
-        [property: JsonPropertyName("countries")] IReadOnlyList<Country> Countries,
-        [property: JsonPropertyName("continents")] IReadOnlyList<ContinentOption> Continents) : SuccessBody
-{
-        [JsonPropertyName("count")] public int Count => Countries.Count;
-    }
-
-    private sealed record SchemaInfoBody([property: JsonPropertyName("statistics")] CatalogStatistics Statistics) : SuccessBody
-{
-        [JsonPropertyName("schema_version")] public string SchemaVersion => "2.3";
-
-        [JsonPropertyName("endpoints")]
-        public IReadOnlyDictionary<string, string> Endpoints { get; } = new Dictionary<string, string>
-        {
-            ["companies"] = "/api/v2/companies",
-            ["templates"] = "/api/v2/templates",
-            ["occurrences"] = "/api/v2/occurrences",
-            ["trips"] = "/api/v2/trip-occurrences",
-            ["recommendations"] = "/api/v2/recommendations",
-        };
-    }
 }

@@ -4,6 +4,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 using SmartTrip.Core.Platform;
 using SmartTrip.Core.Recommendations;
+using SmartTrip.Core.Wire;
 using SmartTrip.Functions.Http;
 
 namespace SmartTrip.Functions;

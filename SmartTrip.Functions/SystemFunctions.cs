@@ -1,10 +1,10 @@
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 using SmartTrip.Core.Catalog;
 using SmartTrip.Core.Platform;
+using SmartTrip.Core.Wire;
 using SmartTrip.Functions.Http;
 
 namespace SmartTrip.Functions;
@@ -23,7 +23,8 @@ public sealed class SystemFunctions(HealthService health, IOptions<ApiOptions> o
             report.Counts,
             report.Error,
             report.DeadLetters is { } waiting ? new DeadLetterBody(waiting.Table, waiting.Poison) : null,
-            report.RequestLog is { } backlog ? new RequestLogBody(backlog.Buffered, backlog.Dropped) : null);
+            report.RequestLog is { } backlog ? new RequestLogBody(backlog.Buffered, backlog.Dropped) : null,
+            report.CatalogInMemory is { } held ? new CatalogInMemoryBody(held.Version, held.Recommendable, held.HeldInFull) : null);
         return report.Healthy
             ? Respond.Ok(body)
             : new ApiResult(503, body, Respond.RetryAfter(options.Value.RetryAfterSeconds));
@@ -62,31 +63,4 @@ public sealed class SystemFunctions(HealthService health, IOptions<ApiOptions> o
             ? Respond.NotFound(Respond.EndpointNotFound)
             : Respond.WithMethods(405, Respond.MethodNotAllowed, allowed.Append("OPTIONS"));
     }
-
-    private sealed record HealthBody(
-        [property: JsonPropertyName("status")] string Status,
-        [property: JsonPropertyName("checks")] HealthChecks Checks,
-        [property: JsonPropertyName("database")] CatalogCounts? Database,
-        [property: JsonPropertyName("error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error,
-        [property: JsonPropertyName("dead_letters"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DeadLetterBody? DeadLetters,
-        [property: JsonPropertyName("request_log"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] RequestLogBody? RequestLog)
-    {
-        [JsonPropertyName("service")] public string Service => "SmartTrip API";
-        [JsonPropertyName("version")] public string Version => "2.0.0";
-        [JsonPropertyName("schema")] public string Schema => "V2 (Templates + Occurrences)";
-    }
-
-    /// <summary>Events set aside: dead-lettered for their data, and messages on the poison queue (warnings).</summary>
-    private sealed record DeadLetterBody(
-        [property: JsonPropertyName("events")] long Events,
-        [property: JsonPropertyName("poison_messages")] long PoisonMessages);
-
-    /// <summary>Request-log rows waiting for the database, and rows dropped because the buffer was full.</summary>
-    private sealed record RequestLogBody(
-        [property: JsonPropertyName("buffered")] int Buffered,
-        [property: JsonPropertyName("dropped")] long Dropped);
-
-    private sealed record HealthChecks(
-        [property: JsonPropertyName("database")] string Database,
-        [property: JsonPropertyName("queue")] string Queue);
 }

@@ -1,12 +1,11 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using SmartTrip.Core.Auth;
-using SmartTrip.Core.Json;
 using SmartTrip.Core.Tracking;
 using SmartTrip.Core.Validation;
+using SmartTrip.Core.Wire;
 using SmartTrip.Functions.Http;
 
 namespace SmartTrip.Functions;
@@ -128,27 +127,4 @@ public sealed class TrackingFunctions(SessionService sessions, EventIngestion in
 
         return (body, checkText ? RequestBody.RefuseUnstorableText(body) : null);
     }
-
 }
-
-public sealed record SessionStarted(
-    [property: JsonPropertyName("user_id")] int UserId,
-    [property: JsonPropertyName("session_id")] Guid SessionId,
-    [property: JsonPropertyName("is_new_session")] bool IsNewSession) : SuccessBody;
-
-public sealed record EventAccepted([property: JsonPropertyName("event_id")] Guid EventId) : SuccessBody;
-
-public sealed record BatchAccepted(
-    [property: JsonPropertyName("processed")] int Processed,
-    [property: JsonPropertyName("total")] int Total,
-    [property: JsonPropertyName("errors")] IReadOnlyList<BatchItemError>? Errors) : SuccessBody;
-
-public sealed record UserIdentified([property: JsonPropertyName("user_id")] int UserId) : SuccessBody
-{
-    [JsonPropertyName("is_registered")] public bool IsRegistered => true;
-}
-
-public sealed record EventTypesBody(
-    [property: JsonPropertyName("event_types")] IReadOnlyList<string> EventTypes,
-    [property: JsonPropertyName("categories")] IReadOnlyDictionary<string, List<string>> Categories,
-    [property: JsonPropertyName("valid_sources")] IReadOnlyList<string> ValidSources) : SuccessBody;

@@ -8,15 +8,22 @@ namespace SmartTrip.Core.Platform;
 
 /// <summary>The state <c>GET /api/health</c> reports.</summary>
 public sealed record HealthReport(
-    bool DatabaseOk, bool QueueOk, CatalogCounts? Counts, string? Error, DeadLetterCounts? DeadLetters = null, RequestLogBacklog? RequestLog = null)
+    bool DatabaseOk, bool QueueOk, CatalogCounts? Counts, string? Error, DeadLetterCounts? DeadLetters = null, RequestLogBacklog? RequestLog = null,
+    CatalogInMemory? CatalogInMemory = null)
 {
     public bool Healthy => DatabaseOk && QueueOk;
 }
 
+/// <summary>
+/// The catalogue the recommendations read: its version, how many occurrences can be recommended, and how many of them
+/// are held in full (when all are, searches are answered while the database is away).
+/// </summary>
+public sealed record CatalogInMemory(long Version, int Recommendable, int HeldInFull);
+
 /// <summary>Checks that PostgreSQL answers the catalogue counts and that the events queue can be read.</summary>
 public sealed class HealthService(
     CatalogRepository catalog, IQueueClientFactory queues, DeadLetterService deadLetters, RecommendationRequestLog requestLog,
-    ILogger<HealthService> logger)
+    CatalogSnapshotCache snapshots, ILogger<HealthService> logger)
 {
     public const string QueueUnavailableMessage = "Event queue unavailable. Please try again later.";
 
@@ -59,7 +66,11 @@ public sealed class HealthService(
             }
         }
 
+        var inMemory = snapshots.Current is { } snapshot
+            ? new CatalogInMemory(snapshot.Data.Version, snapshot.Data.Candidates.Count, snapshot.HydratedCount)
+            : null;
         return new HealthReport(
-            databaseError is null, queueOk, counts, databaseError ?? (queueOk ? null : QueueUnavailableMessage), waiting, requestLog.Backlog);
+            databaseError is null, queueOk, counts, databaseError ?? (queueOk ? null : QueueUnavailableMessage), waiting, requestLog.Backlog,
+            inMemory);
     }
 }

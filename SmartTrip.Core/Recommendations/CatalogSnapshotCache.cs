@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using SmartTrip.Core.Catalog;
 using SmartTrip.Core.Data;
 using SmartTrip.Core.Json;
@@ -10,11 +11,15 @@ namespace SmartTrip.Core.Recommendations;
 public sealed record HydratedOccurrence(Occurrence Occurrence, byte[] Json);
 
 /// <summary>
-/// One catalogue version in memory: the narrow scoring rows of every recommendable occurrence, and the full
-/// occurrences of the trips already returned at this version (loaded on first use, in one query per request).
+/// One catalogue version in memory: the narrow scoring rows of every recommendable occurrence, and their full
+/// occurrences, loaded on first use (one query per request for the winners it lacks) and all of them in the background
+/// once the snapshot is made (<see cref="WarmAsync"/>), so that a search can still be answered while the database is away.
 /// </summary>
 public sealed class CatalogSnapshot(CatalogSnapshotData data, RecommendationRepository repository)
 {
+    /// <summary>How many occurrences one warming query loads.</summary>
+    public const int WarmChunk = 250;
+
     private readonly ConcurrentDictionary<int, HydratedOccurrence> _occurrences = new();
     private (DateOnly Day, int Count) _bookable = (DateOnly.MinValue, -1);
 
@@ -34,21 +39,38 @@ public sealed class CatalogSnapshot(CatalogSnapshotData data, RecommendationRepo
         return count;
     }
 
+    /// <summary>How many of the candidates are held in full (all of them once warming has finished).</summary>
+    public int HydratedCount => _occurrences.Count;
+
     /// <summary>The full occurrences for the given ids, in that order, each with its wire-format JSON.</summary>
     public async Task<IReadOnlyList<HydratedOccurrence>> GetOccurrencesAsync(IReadOnlyList<int> ids, CancellationToken ct)
     {
-        var missing = ids.Where(id => !_occurrences.ContainsKey(id)).ToList();
-        if (missing.Count > 0)
-        {
-            foreach (var (id, occurrence) in await repository.HydrateAsync(missing, ct))
-            {
-                _occurrences.TryAdd(id, new HydratedOccurrence(occurrence, JsonSerializer.SerializeToUtf8Bytes(occurrence, SmartTripJson.Options)));
-            }
-        }
-
+        await HydrateAsync(ids.Where(id => !_occurrences.ContainsKey(id)).ToList(), ct);
         return ids.Select(id => _occurrences.TryGetValue(id, out var occurrence)
             ? occurrence
             : throw new InvalidOperationException($"Occurrence {id} disappeared from the catalogue.")).ToList();
+    }
+
+    /// <summary>Loads every candidate not yet held, <see cref="WarmChunk"/> at a time.</summary>
+    public async Task WarmAsync(CancellationToken ct)
+    {
+        foreach (var chunk in Data.Candidates.Select(c => c.Id).Where(id => !_occurrences.ContainsKey(id)).Chunk(WarmChunk))
+        {
+            await HydrateAsync(chunk, ct);
+        }
+    }
+
+    private async Task HydrateAsync(IReadOnlyCollection<int> ids, CancellationToken ct)
+    {
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (id, occurrence) in await repository.HydrateAsync(ids, ct))
+        {
+            _occurrences.TryAdd(id, new HydratedOccurrence(occurrence, JsonSerializer.SerializeToUtf8Bytes(occurrence, SmartTripJson.Options)));
+        }
     }
 }
 
@@ -57,7 +79,8 @@ public sealed class CatalogSnapshot(CatalogSnapshotData data, RecommendationRepo
 /// reads the catalogue version (one tiny query) and reloads the snapshot when it moved, so a catalogue change is
 /// seen within that interval; 0 checks on every request.
 /// </summary>
-public sealed class CatalogSnapshotCache(RecommendationRepository repository, RecommendationOptions options, TimeProvider clock)
+public sealed class CatalogSnapshotCache(
+    RecommendationRepository repository, RecommendationOptions options, TimeProvider clock, ILogger<CatalogSnapshotCache> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile Entry? _current;
@@ -91,6 +114,7 @@ public sealed class CatalogSnapshotCache(RecommendationRepository repository, Re
 
                 var snapshot = new CatalogSnapshot(await repository.LoadSnapshotAsync(today, ct), repository);
                 _current = new Entry(snapshot, checkedAt);
+                _ = Task.Run(() => WarmAsync(snapshot), CancellationToken.None); // reports its own failure
                 return snapshot;
             }
             catch (Exception exception) when (current is not null && current.Snapshot.Data.LoadedFor <= today &&
@@ -105,6 +129,24 @@ public sealed class CatalogSnapshotCache(RecommendationRepository repository, Re
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>The snapshot in use, or null before the first search.</summary>
+    public CatalogSnapshot? Current => _current?.Snapshot;
+
+    private async Task WarmAsync(CatalogSnapshot snapshot)
+    {
+        try
+        {
+            await snapshot.WarmAsync(CancellationToken.None);
+            logger.LogInformation("Catalogue version {Version}: {Count} occurrences held in full", snapshot.Data.Version, snapshot.HydratedCount);
+        }
+        catch (Exception exception)
+        {
+            // Only the outage fallback loses by this: searches still load the winners they lack themselves.
+            logger.LogWarning(exception, "Catalogue version {Version}: warming stopped at {Count} of {Total} occurrences",
+                snapshot.Data.Version, snapshot.HydratedCount, snapshot.Data.Candidates.Count);
         }
     }
 

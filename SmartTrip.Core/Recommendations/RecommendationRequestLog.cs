@@ -1,8 +1,9 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Threading.Channels;
-using System.Collections.Concurrent;
 using Npgsql;
 using SmartTrip.Core.Data;
+using SmartTrip.Core.Wire;
 
 namespace SmartTrip.Core.Recommendations;
 

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using SmartTrip.Core.Catalog;
 using SmartTrip.Core.Json;
 using SmartTrip.Core.Validation;
+using SmartTrip.Core.Wire;
 
 namespace SmartTrip.Core.Recommendations;
 
@@ -27,45 +28,6 @@ public sealed record RecommendedOccurrence : Occurrence
     public int MatchScore { get; init; }
     public IReadOnlyList<string> MatchDetails { get; init; }
     public bool IsRelaxed { get; init; }
-}
-
-public sealed record ScoreThresholds(
-    [property: JsonPropertyName("HIGH")] int High,
-    [property: JsonPropertyName("MID")] int Mid);
-
-/// <summary>The 200 body of <c>POST /api/v2/recommendations</c> (api.md §6.2).</summary>
-public sealed record RecommendationResponse : SuccessBody
-{
-    [JsonPropertyName("api_version")] public string ApiVersion => RecommendationErrorBody.Version;
-    [JsonPropertyName("count")] public int Count => PrimaryCount + RelaxedCount;
-    [JsonPropertyName("primary_count")] public required int PrimaryCount { get; init; }
-    [JsonPropertyName("relaxed_count")] public required int RelaxedCount { get; init; }
-    [JsonPropertyName("data")] public required IReadOnlyList<RecommendedOccurrence> Data { get; init; }
-    [JsonPropertyName("total_candidates")] public required int TotalCandidates { get; init; }
-    [JsonPropertyName("total_trips")] public int TotalTrips => TotalCandidates;
-    [JsonPropertyName("total_trips_in_db")] public required int TotalTripsInDb { get; init; }
-    [JsonPropertyName("has_relaxed_results")] public bool HasRelaxedResults => RelaxedCount > 0;
-    [JsonPropertyName("score_thresholds")] public required ScoreThresholds ScoreThresholds { get; init; }
-    [JsonPropertyName("show_refinement_message")] public required bool ShowRefinementMessage { get; init; }
-    [JsonPropertyName("request_id")] public required Guid RequestId { get; init; }
-    [JsonPropertyName("search_type")] public required string SearchType { get; init; }
-    [JsonPropertyName("message")] public required string Message { get; init; }
-}
-
-/// <summary>Every error of the recommendations endpoint carries <c>api_version</c> (api.md §6.3–§6.4).</summary>
-public sealed record RecommendationErrorBody(string Error, IReadOnlyList<FieldError>? Errors = null) : FailureBody(Error, Errors)
-{
-    public const string Version = "v2";
-
-    public const string DatabaseUnavailable = "שגיאת חיבור למסד הנתונים. אנא נסה שוב מאוחר יותר.";
-    public const string DatabaseFailed = "שגיאה במסד הנתונים. אנא נסה שוב מאוחר יותר.";
-    public const string EngineFailed = "שגיאה בעיבוד ההמלצות. אנא נסה שוב או נסה עם העדפות אחרות.";
-    public const string RequestFailed = "שגיאה בעיבוד הבקשה. אנא נסה שוב מאוחר יותר.";
-    public const string BodyTooLarge = "Request body too large (maximum 1 MB)";
-
-    [JsonPropertyName("api_version")]
-    [JsonPropertyOrder(1)] // after the error and its field errors
-    public string ApiVersion => Version;
 }
 
 /// <summary>What the endpoint answers: a status and a body (the 200 response or an error body).</summary>

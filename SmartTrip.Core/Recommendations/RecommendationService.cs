@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SmartTrip.Core.Catalog;
 using SmartTrip.Core.Data;
+using SmartTrip.Core.Wire;
 
 namespace SmartTrip.Core.Recommendations;
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using SmartTrip.Core.Data;
 using SmartTrip.Core.Tracking;
+using SmartTrip.Core.Wire;
 
 namespace SmartTrip.Functions.Http;
 

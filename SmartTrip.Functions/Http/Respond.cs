@@ -1,6 +1,7 @@
 using System.Globalization;
 using SmartTrip.Core.Catalog;
 using SmartTrip.Core.Validation;
+using SmartTrip.Core.Wire;
 
 namespace SmartTrip.Functions.Http;
 

@@ -27,8 +27,8 @@ public sealed class OutageFixture : ApiFixture
 }
 
 /// <summary>
-/// While PostgreSQL cannot be reached, recommendations are answered from the catalogue already in memory and their
-/// request-log rows wait in the host; once it is back, every row is written.
+/// While PostgreSQL cannot be reached, recommendations are answered from the catalogue already in memory (including
+/// trips no search had returned before) and their request-log rows wait in the host; once it is back, every row is written.
 /// </summary>
 public sealed class DatabaseOutageTests(OutageFixture api) : IClassFixture<OutageFixture>
 {
@@ -37,6 +37,9 @@ public sealed class DatabaseOutageTests(OutageFixture api) : IClassFixture<Outag
         """{"selected_continents":["Asia"],"budget":8000}""",
         """{"selected_continents":["Africa"],"preferred_type_id":3}""",
     ];
+
+    /// <summary>Searched for the first time during the outage: its winners were never returned before it.</summary>
+    private const string FirstSeenInOutage = """{"selected_continents":["Europe"],"preferred_theme_ids":[1]}""";
 
     private async Task<long> LoggedAsync(string session)
     {
@@ -63,8 +66,10 @@ public sealed class DatabaseOutageTests(OutageFixture api) : IClassFixture<Outag
         }
 
         Assert.Equal(2, await LoggedAsync(session));
+        var held = await WaitForCatalogHeldInFullAsync();
 
         api.Proxy.Cut();
+        string firstSeen;
         try
         {
             for (var round = 0; round < 5; round++)
@@ -75,9 +80,14 @@ public sealed class DatabaseOutageTests(OutageFixture api) : IClassFixture<Outag
                 }
             }
 
+            // Mutation: without the background warming the catalogue is never held in full (and this search answers 503).
+            firstSeen = Ids(await RecommendAsync(FirstSeenInOutage, session));
+            Assert.NotEqual("", firstSeen);
+
             var (status, health) = await api.GetJsonAsync("/api/health");
             Assert.Equal(503, status);
-            Assert.Equal(10, health.GetProperty("request_log").GetProperty("buffered").GetInt32());
+            Assert.Equal(11, health.GetProperty("request_log").GetProperty("buffered").GetInt32());
+            Assert.Equal(held, health.GetProperty("catalog_in_memory").GetProperty("held_in_full").GetInt32());
             Assert.Equal(2, await LoggedAsync(session));
         }
         finally
@@ -86,7 +96,7 @@ public sealed class DatabaseOutageTests(OutageFixture api) : IClassFixture<Outag
         }
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (await LoggedAsync(session) < 12)
+        while (await LoggedAsync(session) < 13)
         {
             Assert.True(DateTime.UtcNow < deadline, "the buffered rows were not written within 30 s of the database coming back");
             await Task.Delay(200);
@@ -95,7 +105,28 @@ public sealed class DatabaseOutageTests(OutageFixture api) : IClassFixture<Outag
         var (_, after) = await api.GetJsonAsync("/api/health");
         Assert.Equal(0, after.GetProperty("request_log").GetProperty("buffered").GetInt32());
         Assert.Equal(0, after.GetProperty("request_log").GetProperty("dropped").GetInt64());
-        Assert.Equal(12, await LoggedAsync(session));
+        Assert.Equal(13, await LoggedAsync(session));
+        Assert.Equal(firstSeen, Ids(await RecommendAsync(FirstSeenInOutage, Guid.NewGuid().ToString("N")))); // what the database gives
+    }
+
+    /// <summary>Waits until health reports every recommendable occurrence held in full; returns how many that is.</summary>
+    private async Task<int> WaitForCatalogHeldInFullAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var (_, health) = await api.GetJsonAsync("/api/health");
+            var inMemory = health.GetProperty("catalog_in_memory");
+            var recommendable = inMemory.GetProperty("recommendable").GetInt32();
+            if (inMemory.GetProperty("held_in_full").GetInt32() == recommendable)
+            {
+                Assert.True(recommendable > Bodies.Length * 10, $"only {recommendable} recommendable occurrences");
+                return recommendable;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "the catalogue was not held in full within 30 s of the first search");
+            await Task.Delay(100);
+        }
     }
 
     private static string Ids(JsonElement answer) =>

@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using SmartTrip.Core.Catalog;
 using SmartTrip.Core.Json;
 using SmartTrip.Core.Recommendations;
+using SmartTrip.Core.Wire;
 
 namespace SmartTrip.Benchmarks;
 
