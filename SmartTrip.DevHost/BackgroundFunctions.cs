@@ -1,4 +1,5 @@
 using System.Reflection;
+using Azure.Storage.Queues.Models;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -32,13 +33,15 @@ public sealed record BackgroundFunction(string Name, MethodInfo Method, TriggerK
 
     /// <summary>
     /// Runs the function once, as the worker does: a new instance from a DI scope, the trigger value bound to the
-    /// trigger parameter (the message text for a queue, a <see cref="TimerInfo"/> for a timer) and the token.
+    /// trigger parameter (the message text for a queue, a <see cref="TimerInfo"/> for a timer), a queue message's
+    /// <c>id</c> and <c>dequeueCount</c> to parameters of those names (the trigger's binding data) and the token. Without
+    /// a message (the admin API), the id is new and the count 1, as the host makes them for a message it did not dequeue.
     /// </summary>
-    public async Task InvokeAsync(IServiceProvider services, string? input, CancellationToken ct)
+    public async Task InvokeAsync(IServiceProvider services, string? input, CancellationToken ct, QueueMessage? message = null)
     {
         await using var scope = services.CreateAsyncScope();
         var instance = Method.IsStatic ? null : ActivatorUtilities.CreateInstance(scope.ServiceProvider, Method.DeclaringType!);
-        var arguments = Method.GetParameters().Select(p => Bind(p, input, ct)).ToArray();
+        var arguments = Method.GetParameters().Select(p => Bind(p, input, message, ct)).ToArray();
         try
         {
             var returned = Method.Invoke(instance, arguments);
@@ -53,10 +56,13 @@ public sealed record BackgroundFunction(string Name, MethodInfo Method, TriggerK
         }
     }
 
-    private object? Bind(ParameterInfo parameter, string? input, CancellationToken ct) =>
+    private object? Bind(ParameterInfo parameter, string? input, QueueMessage? message, CancellationToken ct) =>
         parameter.ParameterType switch
         {
             var t when t == typeof(CancellationToken) => ct,
+            var t when t == typeof(string) && Kind == TriggerKind.Queue && parameter.Name == "id" =>
+                message?.MessageId ?? Guid.NewGuid().ToString(),
+            var t when t == typeof(long) && Kind == TriggerKind.Queue && parameter.Name == "dequeueCount" => message?.DequeueCount ?? 1L,
             var t when t == typeof(string) && Kind == TriggerKind.Queue => input ?? "",
             var t when t == typeof(TimerInfo) => new TimerInfo(),
             _ => throw new NotSupportedException(

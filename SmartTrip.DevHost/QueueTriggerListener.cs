@@ -63,7 +63,7 @@ internal sealed class QueueTriggerListener(
     {
         try
         {
-            await function.InvokeAsync(services, message.Body.ToString(), ct);
+            await function.InvokeAsync(services, message.Body.ToString(), ct, message);
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {

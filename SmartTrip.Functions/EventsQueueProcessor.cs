@@ -14,11 +14,12 @@ namespace SmartTrip.Functions;
 public sealed class EventsQueueProcessor(EventsDrainService drain, IQueueClientFactory queues, ILogger<EventsQueueProcessor> logger)
 {
     [Function(nameof(EventsDrain))]
-    public async Task EventsDrain([QueueTrigger(QueueNames.Events)] string message, CancellationToken ct)
+    public async Task EventsDrain([QueueTrigger(QueueNames.Events)] string message, string id, long dequeueCount, CancellationToken ct)
     {
         if (EventEnvelope.TryRead(message) is not { } envelope)
         {
-            logger.LogError("A message on {Queue} is not an event envelope; moving it to {PoisonQueue}", QueueNames.Events, QueueNames.EventsPoison);
+            logger.LogError("Message {MessageId} on {Queue} is not an event envelope (delivery {DequeueCount}); moving it to {PoisonQueue}",
+                id, QueueNames.Events, dequeueCount, QueueNames.EventsPoison);
             await queues.GetQueue(QueueNames.EventsPoison).SendMessageAsync(message, ct);
             return;
         }

@@ -182,17 +182,34 @@ public sealed class EventPipelineTests(EventsFixture api)
               "client_timestamp":null,"page_url":null,"referrer":null}]}
             """;
 
-        await api.Queue(QueueNames.Events).SendMessageAsync(message);
-        await api.Queue(QueueNames.Events).SendMessageAsync(message);
+        // The second copy comes after the first is committed, as a redelivery does. Mutation: without the drain's
+        // ON CONFLICT (event_id) DO NOTHING the copy breaks the unique key (23505) and is dead-lettered, which this
+        // test refuses; the count alone would still be 1.
+        var queue = api.Queue(QueueNames.Events);
+        await queue.SendMessageAsync(message);
         await api.WaitUntilAsync("SELECT count(*) = 1 FROM events WHERE session_id = @session", new { session });
-        await api.WaitUntilAsync("SELECT (SELECT count(*) FROM events) > 0"); // let the second copy be processed too
-        await Task.Delay(1500);
+        await queue.SendMessageAsync(message);
+        await WaitUntilQueueIsEmptyAsync(queue); // both copies processed and deleted
 
         await using var db = api.Database();
         Assert.Equal(1, await db.ExecuteScalarAsync<int>("SELECT count(*) FROM events WHERE session_id = @session", new { session }));
         Assert.Equal(1, await db.ExecuteScalarAsync<int>("SELECT click_count FROM trip_interactions WHERE trip_id = @trip", new { trip }));
         Assert.Equal(1, await db.ExecuteScalarAsync<int>("SELECT click_count FROM sessions WHERE session_id = @session", new { session }));
         Assert.Equal(1, await db.ExecuteScalarAsync<int>("SELECT total_clicks FROM users WHERE anonymous_id = @anonymous", new { anonymous }));
+        Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT count(*) FROM event_dead_letters WHERE strpos(envelope, @session) > 0", new { session = session.ToString() }));
+        Assert.DoesNotContain((await api.Queue(QueueNames.EventsPoison).PeekMessagesAsync(32)).Value,
+            m => m.Body.ToString().Contains(session.ToString(), StringComparison.Ordinal));
+    }
+
+    /// <summary>The queue's count includes leased messages, so an empty queue means every message was processed and deleted.</summary>
+    private static async Task WaitUntilQueueIsEmptyAsync(Azure.Storage.Queues.QueueClient queue)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the queue was not drained within 30 s");
+            await Task.Delay(100);
+        }
     }
 
     [Fact]
@@ -220,12 +237,7 @@ public sealed class EventPipelineTests(EventsFixture api)
         await queue.SendMessageAsync(message);
         await api.WaitUntilAsync("SELECT count(*) = 1 FROM event_dead_letters WHERE event_id = @id", new { id = ids[2] });
         await queue.SendMessageAsync(message);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount > 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the second copy was not processed within 30 s");
-            await Task.Delay(100);
-        }
+        await WaitUntilQueueIsEmptyAsync(queue);
 
         await using var db = api.Database();
 
@@ -340,31 +352,40 @@ public sealed class EventPipelineTests(EventsFixture api)
     {
         var (session, anonymous) = (Guid.NewGuid(), Guid.NewGuid());
         await using var db = api.Database();
+        // Every try reaches the insert once; a sequence counts the tries, since nextval survives the rollback.
+        // Mutation: with host.json's maxDequeueCount at 1 (or 6) the count is 1 (or 6), not 5.
         await db.ExecuteAsync($"""
+            CREATE SEQUENCE fail_session_tries;
             CREATE FUNCTION fail_session() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN IF NEW.session_id = '{session}' THEN RAISE EXCEPTION 'always failing'; END IF; RETURN NEW; END $$;
+            BEGIN
+              IF NEW.session_id = '{session}' THEN PERFORM nextval('fail_session_tries'); RAISE EXCEPTION 'always failing'; END IF;
+              RETURN NEW;
+            END $$;
             CREATE TRIGGER fail_session BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION fail_session();
             """);
         try
         {
-            await PostAsync("/api/events", Event("page_view", session, anonymous));
+            var (status, _) = await PostAsync("/api/events", Event("page_view", session, anonymous));
+            Assert.Equal(202, status);
             var poison = api.Queue(QueueNames.EventsPoison);
             var deadline = DateTime.UtcNow.AddSeconds(30);
             string? found = null;
-            while (found is null && DateTime.UtcNow < deadline)
+            while (found is null)
             {
+                Assert.True(DateTime.UtcNow < deadline, "the message did not reach the poison queue within 30 s");
                 var peeked = (await poison.PeekMessagesAsync(32)).Value;
                 found = peeked.Select(m => m.Body.ToString()).FirstOrDefault(b => b.Contains(session.ToString(), StringComparison.Ordinal));
-                await Task.Delay(200);
+                await Task.Delay(100);
             }
 
-            Assert.NotNull(found);
-            Assert.Equal(1, JsonDocument.Parse(found!).RootElement.GetProperty("version").GetInt32());
+            Assert.Equal(1, JsonDocument.Parse(found).RootElement.GetProperty("version").GetInt32());
+            Assert.Equal(5, await db.ExecuteScalarAsync<long>("SELECT last_value FROM fail_session_tries"));
             Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT count(*) FROM events WHERE session_id = @session", new { session }));
+            Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT count(*) FROM event_dead_letters WHERE strpos(envelope, @session) > 0", new { session = session.ToString() }));
         }
         finally
         {
-            await db.ExecuteAsync("DROP TRIGGER fail_session ON events; DROP FUNCTION fail_session();");
+            await db.ExecuteAsync("DROP TRIGGER fail_session ON events; DROP FUNCTION fail_session(); DROP SEQUENCE fail_session_tries;");
         }
     }
 
@@ -372,17 +393,19 @@ public sealed class EventPipelineTests(EventsFixture api)
     public async Task A_message_that_is_not_an_envelope_goes_straight_to_poison()
     {
         var marker = $"not-an-envelope-{Guid.NewGuid()}";
-        await api.Queue(QueueNames.Events).SendMessageAsync(marker);
+        var sent = (await api.Queue(QueueNames.Events).SendMessageAsync(marker)).Value;
 
         var poison = api.Queue(QueueNames.EventsPoison);
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        var found = false;
-        while (!found && DateTime.UtcNow < deadline)
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(await poison.PeekMessagesAsync(32)).Value.Any(m => m.Body.ToString() == marker))
         {
-            found = (await poison.PeekMessagesAsync(32)).Value.Any(m => m.Body.ToString() == marker);
-            await Task.Delay(200);
+            Assert.True(DateTime.UtcNow < deadline, "the message did not reach the poison queue within 30 s");
+            await Task.Delay(100);
         }
 
-        Assert.True(found);
+        // Straight means on its first delivery, by the function itself. Mutation: throwing instead (so that the host
+        // moves it after maxDequeueCount tries) leaves no such line, and going on after the move logs one per try.
+        var moved = api.HostLog.Split('\n').Where(line => line.Contains($"Message {sent.MessageId} on events is not an event envelope", StringComparison.Ordinal)).ToList();
+        Assert.Equal("delivery 1", Assert.Single(moved).Split('(', ')')[1]);
     }
 }

@@ -15,6 +15,7 @@ using SmartTrip.Core.Auth;
 using SmartTrip.Core.Data;
 using SmartTrip.Core.Platform;
 using SmartTrip.DevHost;
+using SmartTrip.Tests.Auth;
 using SmartTrip.Tests.Integration;
 
 namespace SmartTrip.Tests.Tracking;
@@ -25,11 +26,12 @@ namespace SmartTrip.Tests.Tracking;
 /// </summary>
 public sealed class EventsFixture : ApiFixture
 {
-    public const string JwtSecret = "test-signing-secret-that-is-long-enough-for-hs256";
+    public const string JwtSecret = TestTokens.JwtSecret;
 
-    public RsaSecurityKey RsaKey { get; } = new(RSA.Create(2048)) { KeyId = "rsa-1" };
+    public EventsFixture() => Tokens = new TestTokens(() => Clock.GetUtcNow());
 
-    public ECDsaSecurityKey EcKey { get; } = new(ECDsa.Create(ECCurve.NamedCurves.nistP256)) { KeyId = "ec-1" };
+    /// <summary>The keys the host verifies with, and tokens signed with them at the fixture's clock.</summary>
+    public TestTokens Tokens { get; }
 
     protected override string DatabasePrefix => "events";
 
@@ -59,7 +61,7 @@ public sealed class EventsFixture : ApiFixture
     }
 
     /// <summary>The JWT settings the host runs with: the HS256 secret and a JWKS of the RSA and EC public keys.</summary>
-    public AuthOptions Auth => new() { JwtSecret = JwtSecret, Jwks = JsonSerializer.Serialize(new { keys = new[] { RsaPublicKey(), EcPublicKey() } }) };
+    public AuthOptions Auth => Tokens.Options;
 
     protected override void AddSettings(IDictionary<string, string?> settings)
     {
@@ -79,28 +81,6 @@ public sealed class EventsFixture : ApiFixture
             Queues = hostJson.Queues with { VisibilityTimeout = TimeSpan.FromSeconds(1), MaxPollingInterval = TimeSpan.FromMilliseconds(200) },
         }));
     }
-
-    private Dictionary<string, string> RsaPublicKey()
-    {
-        var parameters = RsaKey.Rsa.ExportParameters(false);
-        return new Dictionary<string, string>
-        {
-            ["kty"] = "RSA", ["kid"] = RsaKey.KeyId, ["use"] = "sig", ["alg"] = "RS256",
-            ["n"] = Base64UrlEncoder.Encode(parameters.Modulus!), ["e"] = Base64UrlEncoder.Encode(parameters.Exponent!),
-        };
-    }
-
-    private Dictionary<string, string> EcPublicKey()
-    {
-        var point = EcKey.ECDsa.ExportParameters(false).Q;
-        return new Dictionary<string, string>
-        {
-            ["kty"] = "EC", ["kid"] = EcKey.KeyId, ["use"] = "sig", ["alg"] = "ES256", ["crv"] = "P-256",
-            ["x"] = Base64UrlEncoder.Encode(point.X!), ["y"] = Base64UrlEncoder.Encode(point.Y!),
-        };
-    }
-
-    public string EsToken(string sub) => Sign(EcKey, SecurityAlgorithms.EcdsaSha256, sub, null, "authenticated", null);
 
     public static async Task ClearQueuesAsync()
     {
@@ -129,29 +109,11 @@ public sealed class EventsFixture : ApiFixture
     }
 
     public string HsToken(string sub, string? email = null, string audience = "authenticated", DateTime? expires = null, string? secret = null) =>
-        Sign(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secret ?? JwtSecret)), SecurityAlgorithms.HmacSha256, sub, email, audience, expires);
+        Tokens.HsToken(sub, email, audience, expires, secret);
 
-    public string RsToken(string sub, string? email = null, RsaSecurityKey? key = null) =>
-        Sign(key ?? RsaKey, SecurityAlgorithms.RsaSha256, sub, email, "authenticated", null);
+    public string RsToken(string sub, string? email = null, RsaSecurityKey? key = null) => Tokens.RsToken(sub, email, key);
 
-    public string Sign(SecurityKey key, string algorithm, string sub, string? email, string audience, DateTime? expires)
-    {
-        var now = Clock.GetUtcNow().UtcDateTime;
-        var claims = new Dictionary<string, object> { ["sub"] = sub, ["aud"] = audience, ["role"] = "authenticated" };
-        if (email is not null)
-        {
-            claims["email"] = email;
-        }
-
-        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
-        {
-            Claims = claims,
-            IssuedAt = now.AddMinutes(-1),
-            NotBefore = now.AddMinutes(-1),
-            Expires = expires ?? now.AddHours(1),
-            SigningCredentials = new SigningCredentials(key, algorithm),
-        });
-    }
+    public string EsToken(string sub) => Tokens.EsToken(sub);
 }
 
 [CollectionDefinition(Name)]
