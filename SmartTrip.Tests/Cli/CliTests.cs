@@ -166,6 +166,41 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Aggregate_metrics_stores_the_days_asked_for_and_refuses_a_bad_range()
+    {
+        var connectionString = await TestServices.CreateDatabaseAsync("cli_agg");
+        var environment = new Dictionary<string, string> { ["ConnectionStrings__SmartTripDb"] = connectionString };
+        Assert.Equal(0, (await RunAsync(environment, "migrate")).ExitCode);
+        await using (var db = new NpgsqlConnection(connectionString))
+        {
+            await Analytics.RequestLogRows.InsertAsync(db, new DateTime(2026, 11, 19, 8, 0, 0), 100, 70, 5, "a");
+            await Analytics.RequestLogRows.InsertAsync(db, new DateTime(2026, 11, 20, 8, 0, 0), 300, 50, 5, "b");
+            await Analytics.RequestLogRows.InsertAsync(db, new DateTime(2026, 11, 20, 9, 0, 0), 500, 60, 5, "b");
+        }
+
+        var one = await RunAsync(environment, "aggregate-metrics", "--date", "2026-11-20");
+        var range = await RunAsync(environment, "aggregate-metrics", "--from", "2026-11-18", "--to", "2026-11-19");
+        var backwards = await RunAsync(environment, "aggregate-metrics", "--from", "2026-11-20", "--to", "2026-11-19");
+        var both = await RunAsync(environment, "aggregate-metrics", "--date", "2026-11-20", "--from", "2026-11-19");
+        var notADate = await RunAsync(environment, "aggregate-metrics", "--date", "20/11/2026");
+
+        Assert.Equal((0, "2026-11-20        2 requests stored\n"), (one.ExitCode, one.Output));
+        Assert.Equal((0, "2026-11-18        0 requests stored\n2026-11-19        1 requests stored\n"), (range.ExitCode, range.Output));
+        foreach (var refused in new[] { backwards, both, notADate })
+        {
+            Assert.Equal((1, ""), (refused.ExitCode, refused.Output));
+            Assert.StartsWith("smarttrip: give --date D, or --from D --to D", refused.Error);
+        }
+
+        await using var check = new NpgsqlConnection(connectionString);
+        var rows = await check.QueryAsync<(DateTime Date, int Total, decimal Avg)>(
+            "SELECT date, total_requests, avg_response_time_ms FROM recommendation_metrics_daily ORDER BY date");
+        Assert.Equal(
+            [(new DateTime(2026, 11, 18), 0, 0.00m), (new DateTime(2026, 11, 19), 1, 100.00m), (new DateTime(2026, 11, 20), 2, 400.00m)],
+            rows);
+    }
+
+    [Fact]
     public async Task Dead_letters_lists_and_shows_the_table_and_purge_needs_confirmation()
     {
         var connectionString = await TestServices.CreateDatabaseAsync("cli_dead");

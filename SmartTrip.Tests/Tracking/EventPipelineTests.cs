@@ -171,6 +171,53 @@ public sealed class EventPipelineTests(EventsFixture api)
     }
 
     [Fact]
+    public async Task Events_sent_with_a_token_are_stored_for_the_signed_in_user_from_any_browser()
+    {
+        var (session, laptop, phone, phoneSession) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        var sub = $"user-{Guid.NewGuid():N}";
+        var email = $"{sub}@example.com";
+        var guestId = await StartSessionAsync(session, laptop); // a guest until the first event with a token
+        await StartSessionAsync(phoneSession, phone);
+        var token = api.HsToken(sub, email);
+
+        var (status, _) = await PostAsync("/api/events/batch", new
+        {
+            events = new object[]
+            {
+                Event("search_submit", session, laptop),
+                Event("click_trip", session, laptop, new { trip_id = 5013, source = "search_results" }),
+            },
+        }, token);
+        Assert.Equal(202, status);
+        await api.WaitUntilAsync("SELECT count(*) = 2 FROM events WHERE session_id = @session", new { session });
+
+        // The same account on another browser: its events go to the same user, not to the phone's guest.
+        (status, _) = await PostAsync("/api/events", Event("click_trip", phoneSession, phone, new { trip_id = 5013, source = "saved" }), token);
+        Assert.Equal(202, status);
+        // A token that does not verify is a guest's event: stored for the phone's own user, linking nothing.
+        (status, _) = await PostAsync("/api/events", Event("page_view", phoneSession, phone), api.HsToken(sub, email, audience: "anon"));
+        Assert.Equal(202, status);
+        await api.WaitUntilAsync("SELECT count(*) = 2 FROM events WHERE session_id = @phoneSession", new { phoneSession });
+
+        await using var db = api.Database();
+        var user = await db.QuerySingleAsync<(int Id, string? AuthUserId, string? Email, bool IsRegistered, int Searches, int Clicks)>(
+            "SELECT id, auth_user_id, email, is_registered, total_searches, total_clicks FROM users WHERE auth_user_id = @sub", new { sub });
+        Assert.Equal((guestId, sub, email, true, 1, 2), user);
+        var byType = (await db.QueryAsync<(string Type, int UserId)>(
+            """
+            SELECT t.name, e.user_id FROM events e JOIN event_types t ON t.id = e.event_type_id
+             WHERE e.session_id IN (@session, @phoneSession) ORDER BY e.id
+            """, new { session, phoneSession })).ToList();
+        var phoneGuest = await db.ExecuteScalarAsync<int>("SELECT id FROM users WHERE anonymous_id = @phone", new { phone });
+        Assert.NotEqual(guestId, phoneGuest);
+        Assert.Equal(
+            [("search_submit", guestId), ("click_trip", guestId), ("click_trip", guestId), ("page_view", phoneGuest)],
+            byType);
+        Assert.Equal((false, (string?)null), await db.QuerySingleAsync<(bool, string?)>(
+            "SELECT is_registered, auth_user_id FROM users WHERE id = @phoneGuest", new { phoneGuest }));
+    }
+
+    [Fact]
     public async Task The_same_message_delivered_twice_is_counted_once()
     {
         var (session, anonymous, trip) = (Guid.NewGuid(), Guid.NewGuid(), 5007);
