@@ -1,9 +1,13 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Dapper;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using SmartTrip.Core.Analytics;
+using SmartTrip.DevHost;
 using SmartTrip.Tests.Integration;
 
 namespace SmartTrip.Tests.Analytics;
@@ -154,6 +158,10 @@ public sealed class DashboardBrowserTests(LoopbackApiFixture api) : IClassFixtur
         Assert.StartsWith("Could not reach http://127.0.0.1:9.", errors.GetProperty("unreachable").GetProperty("status").GetString());
         Assert.StartsWith("The API base URL is not a valid URL", errors.GetProperty("notUrl").GetProperty("status").GetString());
         Assert.Equal("Enter a function key: the metrics endpoints require one.", errors.GetProperty("noKey").GetProperty("status").GetString());
+        Assert.Equal(
+            $"The API is unavailable (HTTP 503): {Core.Data.DatabaseErrors.UnavailableMessage} Retry in 45 s.",
+            errors.GetProperty("unavailable").GetProperty("status").GetString());
+        Assert.Equal(5, errors.EnumerateObject().Count());
         Assert.All(errors.EnumerateObject(), e => Assert.True(e.Value.GetProperty("reportHidden").GetBoolean()));
         Assert.Empty(page.GetProperty("pageErrors").EnumerateArray());
 
@@ -190,8 +198,31 @@ public sealed class DashboardBrowserTests(LoopbackApiFixture api) : IClassFixtur
             ? path
             : Path.Combine(AppContext.BaseDirectory, "artifacts")).FullName;
 
+    /// <summary>
+    /// A second development host whose database cannot be reached (nothing listens on its port), allowing the first
+    /// host's origin: its metrics endpoints give the real 503 with Retry-After that the dashboard shows.
+    /// </summary>
+    private async Task<WebApplication> StartHostWithoutDatabaseAsync()
+    {
+        var app = DevHostApplication.Build([], builder =>
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:SmartTripDb"] = "Host=127.0.0.1;Port=9;Database=none;Username=none;Password=none;Timeout=2",
+                ["AzureWebJobsStorage"] = TestServices.StorageConnectionString,
+                ["DevHost:BackgroundTriggers"] = "false",
+                ["Cors:AllowedOrigins"] = api.Address!.GetLeftPart(UriPartial.Authority),
+                ["RetryAfterSeconds"] = "45",
+            });
+        });
+        await app.StartAsync();
+        return app;
+    }
+
     private async Task<JsonElement> RunDriverAsync(string screenshot)
     {
+        await using var unavailable = await StartHostWithoutDatabaseAsync();
         var browserFolder = Path.Combine(TestServices.RepositoryRoot, "SmartTrip.Tests", "Browser");
         var chromium = Environment.GetEnvironmentVariable("SMARTTRIP_TEST_CHROMIUM");
         if (string.IsNullOrEmpty(chromium) || !Directory.Exists(Path.Combine(browserFolder, "node_modules", "playwright-core")))
@@ -212,6 +243,7 @@ public sealed class DashboardBrowserTests(LoopbackApiFixture api) : IClassFixtur
                 ["BROWSER_NOW"] = api.Clock.GetUtcNow().ToString("O"),
                 ["CHROMIUM"] = chromium,
                 ["SCREENSHOT"] = screenshot,
+                ["UNAVAILABLE_URL"] = unavailable.Urls.Single(),
             },
         };
         using var process = Process.Start(start)!;

@@ -2,7 +2,8 @@
 // would see: the loading state, the summary cards, every chart mark (value, hover text, size), the error texts and
 // what sessionStorage holds. SmartTrip.Tests (DashboardBrowserTests) starts the development host, runs this script
 // and asserts on the output. Inputs (environment): DASHBOARD_URL, FUNCTION_KEY, BROWSER_NOW (ISO instant the page's
-// clock is pinned to), CHROMIUM (browser executable), SCREENSHOT (PNG path).
+// clock is pinned to), CHROMIUM (browser executable), SCREENSHOT (PNG path), UNAVAILABLE_URL (a host whose database is
+// away, allowing the dashboard's origin).
 import { chromium } from 'playwright-core';
 
 const required = (name) => {
@@ -122,7 +123,8 @@ try {
     reportHidden: await page.locator('#report').isHidden(),
   };
 
-  // 3. Error states: a refused key, an address nothing listens on, a base URL that is not a URL.
+  // 3. Error states: a refused key, an address nothing listens on, a base URL that is not a URL, no key, and an API
+  // whose database is away (503 with Retry-After).
   const other = await browser.newContext();
   const errors = await newPage(other);
   await errors.goto(dashboardUrl);
@@ -142,6 +144,7 @@ try {
     unreachable: await attempt('http://127.0.0.1:9', functionKey),
     notUrl: await attempt('func-smarttrip', functionKey),
     noKey: await attempt(origin, ''),
+    unavailable: await attempt(required('UNAVAILABLE_URL'), functionKey),
   };
   result.pageErrors = pageErrors;
   process.stdout.write(JSON.stringify(result));
