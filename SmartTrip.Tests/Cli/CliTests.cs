@@ -107,12 +107,12 @@ public sealed class CliTests
         using var response = JsonDocument.Parse(single.Output);
         Assert.True(response.RootElement.GetProperty("success").GetBoolean());
         Assert.Equal(10, response.RootElement.GetProperty("count").GetInt32());
-        Assert.All(response.RootElement.GetProperty("data").EnumerateArray(),
+        Expect.All(response.RootElement.GetProperty("data").EnumerateArray(), 10,
             item => Assert.Equal("Asia", item.GetProperty("template").GetProperty("primaryCountry").GetProperty("continent").GetString()));
 
         Assert.Equal(0, later.ExitCode);
         using var laterResponse = JsonDocument.Parse(later.Output);
-        Assert.All(laterResponse.RootElement.GetProperty("data").EnumerateArray(),
+        Expect.All(laterResponse.RootElement.GetProperty("data").EnumerateArray(), 10,
             item => Assert.True(string.CompareOrdinal(item.GetProperty("startDate").GetString(), "2027-06-01") >= 0));
 
         Assert.Equal(1, rejected.ExitCode);
@@ -189,7 +189,7 @@ public sealed class CliTests
         foreach (var refused in new[] { backwards, both, notADate })
         {
             Assert.Equal((1, ""), (refused.ExitCode, refused.Output));
-            Assert.StartsWith("smarttrip: give --date D, or --from D --to D", refused.Error);
+            Assert.Equal("smarttrip: give --date D, or --from D --to D with D written YYYY-MM-DD and --from not after --to.\n", refused.Error);
         }
 
         await using var check = new NpgsqlConnection(connectionString);

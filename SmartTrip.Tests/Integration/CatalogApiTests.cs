@@ -113,7 +113,7 @@ public sealed class CatalogApiTests(ApiFixture api)
         Assert.Equal(
             ["age", "bio", "bioHe", "createdAt", "email", "gender", "id", "imageUrl", "isActive", "name", "nameHe", "phone", "updatedAt"],
             Keys(data[0]));
-        Assert.All(data.EnumerateArray(), g => Assert.Contains(g.GetProperty("gender").GetString(), new[] { "Male", "Female" }));
+        Expect.All(data.EnumerateArray(), 25, g => Assert.Contains(g.GetProperty("gender").GetString(), new[] { "Male", "Female" }));
 
         var (_, guide) = await api.GetJsonAsync("/api/guides/2");
         var david = guide.GetProperty("data");
@@ -205,7 +205,7 @@ public sealed class CatalogApiTests(ApiFixture api)
         Assert.Equal(3, body.GetProperty("limit").GetInt32());
         var titles = body.GetProperty("data").EnumerateArray().Select(t => t.GetProperty("title").GetString()!).ToList();
         Assert.Equal(titles.Order(StringComparer.Ordinal), titles);
-        Assert.All(body.GetProperty("data").EnumerateArray(), t => Assert.False(t.TryGetProperty("upcomingOccurrences", out _)));
+        Expect.All(body.GetProperty("data").EnumerateArray(), 3, t => Assert.False(t.TryGetProperty("upcomingOccurrences", out _)));
     }
 
     [Fact]
@@ -228,7 +228,7 @@ public sealed class CatalogApiTests(ApiFixture api)
         var items = body.GetProperty("data").EnumerateArray().ToList();
         Assert.NotEmpty(items);
         Assert.Contains(items, t => t.GetProperty("id").GetInt32() == 1);
-        Assert.All(items, t =>
+        Expect.All(items, 1, t =>
         {
             Assert.Contains(83, Ids(t.GetProperty("countries")));
             Assert.Equal(1, t.GetProperty("tripTypeId").GetInt32());
@@ -325,7 +325,7 @@ public sealed class CatalogApiTests(ApiFixture api)
         Assert.Equal(154, items[0].GetProperty("id").GetInt32());
         var keys = items.Select(o => (o.GetProperty("startDate").GetString()!, o.GetProperty("id").GetInt32())).ToList();
         Assert.Equal(keys.OrderBy(k => k.Item1, StringComparer.Ordinal).ThenBy(k => k.Item2), keys);
-        Assert.All(items, o => Assert.DoesNotContain(o.GetProperty("status").GetString(), new[] { "Full", "Cancelled" }));
+        Expect.All(items, 100, o => Assert.DoesNotContain(o.GetProperty("status").GetString(), new[] { "Full", "Cancelled" }));
     }
 
     [Fact]
@@ -333,24 +333,24 @@ public sealed class CatalogApiTests(ApiFixture api)
     {
         var (_, byEnd) = await api.GetJsonAsync("/api/v2/occurrences?end_date=2026-12-31&limit=100");
         Assert.NotEqual(0, byEnd.GetProperty("total").GetInt32());
-        Assert.All(byEnd.GetProperty("data").EnumerateArray(),
+        Expect.All(byEnd.GetProperty("data").EnumerateArray(), 15,
             o => Assert.True(string.CompareOrdinal(o.GetProperty("endDate").GetString(), "2026-12-31") <= 0));
 
         var (_, byPrice) = await api.GetJsonAsync("/api/v2/occurrences?min_price=9000&max_price=12000.5&limit=100");
         Assert.NotEqual(0, byPrice.GetProperty("total").GetInt32());
-        Assert.All(byPrice.GetProperty("data").EnumerateArray(),
+        Expect.All(byPrice.GetProperty("data").EnumerateArray(), 100,
             o => Assert.InRange(o.GetProperty("effectivePrice").GetDecimal(), 9000m, 12000.5m));
 
         var (_, lastPlaces) = await api.GetJsonAsync("/api/v2/occurrences?status=last%20places&limit=100");
         Assert.NotEqual(0, lastPlaces.GetProperty("total").GetInt32());
-        Assert.All(lastPlaces.GetProperty("data").EnumerateArray(), o => Assert.Equal("Last Places", o.GetProperty("status").GetString()));
+        Expect.All(lastPlaces.GetProperty("data").EnumerateArray(), 100, o => Assert.Equal("Last Places", o.GetProperty("status").GetString()));
 
         var (_, full) = await api.GetJsonAsync("/api/v2/occurrences?status=FULL");
         Assert.Equal(0, full.GetProperty("total").GetInt32());
 
         var (_, march) = await api.GetJsonAsync("/api/v2/occurrences?year=2027&month=3&limit=100");
         Assert.NotEqual(0, march.GetProperty("total").GetInt32());
-        Assert.All(march.GetProperty("data").EnumerateArray(), o => Assert.StartsWith("2027-03-", o.GetProperty("startDate").GetString()));
+        Expect.All(march.GetProperty("data").EnumerateArray(), 28, o => Assert.StartsWith("2027-03-", o.GetProperty("startDate").GetString()));
 
         var (_, ignoredDate) = await api.GetJsonAsync("/api/v2/occurrences?start_date=not-a-date&status=whatever");
         Assert.Equal(498, ignoredDate.GetProperty("total").GetInt32());
@@ -364,7 +364,7 @@ public sealed class CatalogApiTests(ApiFixture api)
         Assert.Equal(462, all.GetProperty("total").GetInt32());
         Assert.Equal(462, all.GetProperty("count").GetInt32());
         Assert.Equal(JsonValueKind.Null, all.GetProperty("limit").ValueKind);
-        Assert.All(all.GetProperty("data").EnumerateArray(), o => Assert.True(o.GetProperty("spotsLeft").GetInt32() > 0));
+        Expect.All(all.GetProperty("data").EnumerateArray(), 462, o => Assert.True(o.GetProperty("spotsLeft").GetInt32() > 0));
 
         var (_, page) = await api.GetJsonAsync("/api/v2/trip-occurrences?limit=2&offset=1");
         Assert.Equal(2, page.GetProperty("count").GetInt32());
@@ -383,7 +383,7 @@ public sealed class CatalogApiTests(ApiFixture api)
 
         var items = body.GetProperty("data").EnumerateArray().ToList();
         Assert.Equal(body.GetProperty("total").GetInt32(), items.Count);
-        Assert.All(items, o => Assert.Equal(10, o.GetProperty("template").GetProperty("tripTypeId").GetInt32()));
+        Expect.All(items, 46, o => Assert.Equal(10, o.GetProperty("template").GetProperty("tripTypeId").GetInt32()));
         Assert.Contains(items, o => o.GetProperty("spotsLeft").GetInt32() == 0 && o.GetProperty("startDate").GetString() == "2099-12-31");
     }
 

@@ -72,7 +72,7 @@ public sealed class DatabaseUnavailableTests : IAsyncLifetime
         Assert.Equal("unhealthy", body.RootElement.GetProperty("status").GetString());
         Assert.Equal("""{"database":"unavailable","queue":"ok"}""", body.RootElement.GetProperty("checks").GetRawText());
         Assert.Equal(JsonValueKind.Null, body.RootElement.GetProperty("database").ValueKind);
-        Assert.StartsWith("Database connection unavailable", body.RootElement.GetProperty("error").GetString());
+        Assert.Equal(Core.Data.DatabaseErrors.UnavailableMessage, body.RootElement.GetProperty("error").GetString());
     }
 }
 

@@ -31,7 +31,7 @@ public sealed class RecommendationApiTests(ApiFixture api) : IClassFixture<ApiFi
         Assert.Equal(10, data.Count);
         Assert.Equal(462, body.GetProperty("total_trips_in_db").GetInt32());
         Assert.Equal("focused_search", body.GetProperty("search_type").GetString());
-        Assert.All(data, item =>
+        Expect.All(data, 10, item =>
         {
             Assert.Equal("Asia", item.GetProperty("template").GetProperty("primaryCountry").GetProperty("continent").GetString());
             Assert.Contains("Continent Match [+5]", item.GetProperty("match_details").EnumerateArray().Select(d => d.GetString()));

@@ -5,6 +5,7 @@ using Dapper;
 using Npgsql;
 using SmartTrip.Core.Platform;
 using SmartTrip.Core.Tracking;
+using SmartTrip.Tests.Integration;
 
 namespace SmartTrip.Tests.Tracking;
 
@@ -86,7 +87,7 @@ public sealed class EventPipelineTests(EventsFixture api)
             SELECT user_id, event_type_id, source, position_in_results, score_at_time, recommendation_request_id
               FROM events WHERE session_id = @session ORDER BY id
             """, new { session })).ToList();
-        Assert.All(rows, r => Assert.Equal(userId, r.UserId));
+        Expect.All(rows, 9, r => Assert.Equal(userId, r.UserId));
         Assert.Equal([21, 13, 13, 9, 10, 16, 15, 18, 22], rows.Select(r => r.TypeId));
         Assert.Equal(("search_results", 1, 87.00m), (rows[1].Source, rows[1].Position, rows[1].Score));
         Assert.Null(rows[8].RequestId);
