@@ -5,7 +5,8 @@ namespace SmartTrip.Core.Tracking;
 
 /// <summary>
 /// User resolution of events.md §1.1 (D19), run inside the caller's transaction: by verified <c>sub</c>, then by
-/// anonymous id, then by verified email; otherwise a new user. A client-sent email is never an input.
+/// anonymous id, then by verified email among rows no account has claimed; otherwise a new user. A client-sent email
+/// is never an input.
 /// </summary>
 public static class UserResolver
 {
@@ -49,7 +50,8 @@ public static class UserResolver
 
         if (found is null && identity?.Email is { } email)
         {
-            found = await FindAsync("email = @email", new { email });
+            // Only a row no account has claimed: an email never takes over another sub's user (events.md §1.1 step 3).
+            found = await FindAsync("email = @email AND auth_user_id IS NULL", new { email });
         }
 
         if (found is null)

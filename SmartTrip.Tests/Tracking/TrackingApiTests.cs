@@ -145,6 +145,51 @@ public sealed class TrackingApiTests(EventsFixture api)
     }
 
     [Fact]
+    public async Task A_token_carrying_someone_elses_email_does_not_take_over_their_user()
+    {
+        var (victimBrowser, attackerBrowser) = (Guid.NewGuid(), Guid.NewGuid());
+        var victimEmail = $"victim-{victimBrowser:N}@example.com";
+        var (_, victim) = await PostAsync("/api/user/identify", Json(new { anonymous_id = victimBrowser }), api.HsToken($"victim-{victimBrowser:N}", victimEmail));
+        var victimId = victim.GetProperty("user_id").GetInt32();
+
+        // Another account whose token claims the victim's email, from the attacker's browser.
+        var (status, attacker) = await PostAsync("/api/user/identify", Json(new { anonymous_id = attackerBrowser }), api.HsToken($"mallory-{attackerBrowser:N}", victimEmail));
+        var (_, session) = await PostAsync("/api/session/start", Json(new { session_id = Guid.NewGuid(), anonymous_id = attackerBrowser }));
+
+        Assert.Equal(200, status);
+        var attackerId = attacker.GetProperty("user_id").GetInt32();
+        Assert.NotEqual(victimId, attackerId);
+        Assert.Equal(attackerId, session.GetProperty("user_id").GetInt32()); // the browser stays the attacker's own
+        await using var db = api.Database();
+        var rows = (await db.QueryAsync<(int Id, Guid AnonymousId, string AuthUserId, string? Email)>(
+            "SELECT id, anonymous_id, auth_user_id, email FROM users WHERE id IN (@victimId, @attackerId) ORDER BY id", new { victimId, attackerId })).ToList();
+        Assert.Equal(
+            [(victimId, victimBrowser, $"victim-{victimBrowser:N}", (string?)victimEmail), (attackerId, attackerBrowser, $"mallory-{attackerBrowser:N}", null)],
+            rows);
+    }
+
+    [Fact]
+    public async Task A_verified_email_still_finds_a_user_no_account_has_claimed()
+    {
+        var (browser, otherBrowser) = (Guid.NewGuid(), Guid.NewGuid());
+        var email = $"pre-{browser:N}@example.com";
+        await using var db = api.Database();
+        // A row with the email and no account (as an import or an earlier product version left them).
+        var existing = await db.ExecuteScalarAsync<int>(
+            """
+            INSERT INTO users (anonymous_id, email, is_registered, total_sessions, total_searches, total_clicks, is_active,
+                               first_seen_at, last_seen_at, created_at, updated_at)
+            VALUES (@otherBrowser, @email, FALSE, 0, 0, 0, TRUE, now(), now(), now(), now()) RETURNING id
+            """, new { otherBrowser, email });
+
+        var (_, body) = await PostAsync("/api/user/identify", Json(new { anonymous_id = browser }), api.HsToken($"owner-{browser:N}", email));
+
+        Assert.Equal(existing, body.GetProperty("user_id").GetInt32());
+        Assert.Equal(($"owner-{browser:N}", browser), await db.QuerySingleAsync<(string, Guid)>(
+            "SELECT auth_user_id, anonymous_id FROM users WHERE id = @existing", new { existing }));
+    }
+
+    [Fact]
     public async Task An_email_without_a_valid_token_never_links_to_an_existing_user()
     {
         var (victim, attacker) = (Guid.NewGuid(), Guid.NewGuid());
