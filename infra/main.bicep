@@ -38,6 +38,9 @@ param jwksUrl string = ''
 @description('Required JWT audience.')
 param jwtAudience string = 'authenticated'
 
+@description('Required JWT issuer (Supabase: https://<project>.supabase.co/auth/v1); empty = not checked.')
+param jwtIssuer string = ''
+
 @description('CRON (six fields, UTC) of the DailyMetrics timer.')
 param dailyMetricsSchedule string = '0 15 0 * * *'
 
@@ -140,6 +143,7 @@ module app 'modules/app.bicep' = {
     jwks: jwks
     jwksUrl: jwksUrl
     jwtAudience: jwtAudience
+    jwtIssuer: jwtIssuer
     corsAllowedOrigins: corsAllowedOrigins
     dailyMetricsSchedule: dailyMetricsSchedule
     closeIdleSessionsSchedule: closeIdleSessionsSchedule

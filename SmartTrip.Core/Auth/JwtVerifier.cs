@@ -18,31 +18,39 @@ public sealed class AuthOptions
     /// <summary>A JWKS document (JSON) with the public RS256/ES256 keys.</summary>
     public string? Jwks { get; set; }
 
-    /// <summary>Where to fetch the JWKS document when <see cref="Jwks"/> is unset.</summary>
+    /// <summary>Where to fetch the JWKS document when <see cref="Jwks"/> is unset: https (http only on a loopback address).</summary>
     public string? JwksUrl { get; set; }
 
     public string Audience { get; set; } = "authenticated";
+
+    /// <summary>The <c>iss</c> tokens must carry (Supabase: <c>https://&lt;project&gt;.supabase.co/auth/v1</c>); unset = not checked.</summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>Whether <see cref="JwksUrl"/> is unset or an address keys may be fetched from.</summary>
+    public static bool IsAllowedJwksUrl(string? url) =>
+        string.IsNullOrWhiteSpace(url) ||
+        (Uri.TryCreate(url, UriKind.Absolute, out var uri) &&
+         (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback)));
 }
 
 /// <summary>
 /// Verifies <c>Authorization: Bearer</c> tokens. HS256 tokens are checked against the shared secret only, RS256/ES256
 /// tokens against the JWKS keys only (the key decides the algorithm; <c>alg: none</c> never passes); <c>aud</c>, a
-/// future <c>exp</c> (no leeway), <c>nbf</c>/<c>iat</c> not in the future and a non-empty <c>sub</c> are required.
-/// Any failure makes the caller a guest (null); it is never an error.
+/// future <c>exp</c> (no leeway), <c>nbf</c>/<c>iat</c> not in the future, a non-empty <c>sub</c> and, when
+/// <c>Auth__Issuer</c> is set, that <c>iss</c> are required. Keys from <c>Auth__JwksUrl</c> come from a
+/// <see cref="JwksCache"/>. Any failure makes the caller a guest (null); it is never an error.
 /// </summary>
 public sealed class JwtVerifier
 {
-    private static readonly TimeSpan JwksLifetime = TimeSpan.FromHours(1);
+    private static readonly HttpClient Http = new() { Timeout = JwksCache.FetchTimeout };
 
     private readonly AuthOptions _options;
     private readonly TimeProvider _clock;
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly ILogger<JwtVerifier> _logger;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly SymmetricSecurityKey? _secret;
-    private readonly SemaphoreSlim _jwksGate = new(1, 1);
-    private (IReadOnlyList<SecurityKey> Keys, DateTimeOffset FetchedAt)? _fetched;
     private readonly IReadOnlyList<SecurityKey> _configuredKeys;
+    private readonly JwksCache? _fetchedKeys;
 
     public JwtVerifier(IOptions<AuthOptions> options, TimeProvider clock, ILogger<JwtVerifier> logger)
     {
@@ -51,10 +59,19 @@ public sealed class JwtVerifier
         _logger = logger;
         _secret = string.IsNullOrEmpty(_options.JwtSecret) ? null : new SymmetricSecurityKey(Encoding.UTF8.GetBytes(_options.JwtSecret));
         _configuredKeys = string.IsNullOrWhiteSpace(_options.Jwks) ? [] : PublicKeys(new JsonWebKeySet(_options.Jwks));
+        if (_configuredKeys.Count == 0 && !string.IsNullOrWhiteSpace(_options.JwksUrl))
+        {
+            if (!AuthOptions.IsAllowedJwksUrl(_options.JwksUrl))
+            {
+                throw new ArgumentException("Auth:JwksUrl must be an https URL (http only on a loopback address).", nameof(options));
+            }
+
+            _fetchedKeys = new JwksCache(new Uri(_options.JwksUrl), Http, clock, logger);
+        }
     }
 
     /// <summary>True when at least one kind of key is configured.</summary>
-    public bool IsConfigured => _secret is not null || _configuredKeys.Count > 0 || !string.IsNullOrWhiteSpace(_options.JwksUrl);
+    public bool IsConfigured => _secret is not null || _configuredKeys.Count > 0 || _fetchedKeys is not null;
 
     /// <summary>The identity in an <c>Authorization</c> header value, or null for a guest.</summary>
     public async Task<VerifiedIdentity?> VerifyAsync(string? authorization, CancellationToken ct)
@@ -78,10 +95,15 @@ public sealed class JwtVerifier
         IReadOnlyList<SecurityKey> keys = jwt.Alg switch
         {
             SecurityAlgorithms.HmacSha256 when _secret is not null => [_secret],
-            SecurityAlgorithms.RsaSha256 or SecurityAlgorithms.EcdsaSha256 => (await PublicKeysAsync(ct))
-                .Where(k => k.KeyId == jwt.Kid || string.IsNullOrEmpty(jwt.Kid)).ToList(),
+            SecurityAlgorithms.RsaSha256 or SecurityAlgorithms.EcdsaSha256 => Matching(await PublicKeysAsync(ct), jwt.Kid),
             _ => [],
         };
+        if (keys.Count == 0 && jwt.Alg is SecurityAlgorithms.RsaSha256 or SecurityAlgorithms.EcdsaSha256 &&
+            !string.IsNullOrEmpty(jwt.Kid) && _fetchedKeys is not null)
+        {
+            keys = Matching(await _fetchedKeys.RefreshForUnknownKidAsync(ct), jwt.Kid); // the provider may have rotated its keys
+        }
+
         if (keys.Count == 0)
         {
             return null;
@@ -90,7 +112,8 @@ public sealed class JwtVerifier
         var now = _clock.GetUtcNow().UtcDateTime;
         var parameters = new TokenValidationParameters
         {
-            ValidateIssuer = false,
+            ValidateIssuer = !string.IsNullOrEmpty(_options.Issuer),
+            ValidIssuer = _options.Issuer,
             ValidAudience = _options.Audience,
             ValidAlgorithms = [jwt.Alg],
             IssuerSigningKeys = keys,
@@ -121,38 +144,13 @@ public sealed class JwtVerifier
         return new VerifiedIdentity(sub, email);
     }
 
-    private async Task<IReadOnlyList<SecurityKey>> PublicKeysAsync(CancellationToken ct)
-    {
-        if (_configuredKeys.Count > 0 || string.IsNullOrWhiteSpace(_options.JwksUrl))
-        {
-            return _configuredKeys;
-        }
+    private async Task<IReadOnlyList<SecurityKey>> PublicKeysAsync(CancellationToken ct) =>
+        _fetchedKeys is null ? _configuredKeys : await _fetchedKeys.GetAsync(ct);
 
-        if (_fetched is { } cached && _clock.GetUtcNow() - cached.FetchedAt < JwksLifetime)
-        {
-            return cached.Keys;
-        }
-
-        await _jwksGate.WaitAsync(ct);
-        try
-        {
-            var document = await Http.GetStringAsync(_options.JwksUrl, ct);
-            var keys = PublicKeys(new JsonWebKeySet(document));
-            _fetched = (keys, _clock.GetUtcNow());
-            return keys;
-        }
-        catch (Exception exception) when (exception is HttpRequestException or ArgumentException or TaskCanceledException)
-        {
-            _logger.LogWarning(exception, "Could not fetch the JWKS document from {JwksUrl}", _options.JwksUrl);
-            return _fetched?.Keys ?? [];
-        }
-        finally
-        {
-            _jwksGate.Release();
-        }
-    }
+    private static List<SecurityKey> Matching(IReadOnlyList<SecurityKey> keys, string? kid) =>
+        keys.Where(k => string.IsNullOrEmpty(kid) || k.KeyId == kid).ToList();
 
     /// <summary>Only asymmetric keys come from a JWKS: a symmetric key there must never verify an HS256 token.</summary>
-    private static IReadOnlyList<SecurityKey> PublicKeys(JsonWebKeySet set) =>
+    internal static IReadOnlyList<SecurityKey> PublicKeys(JsonWebKeySet set) =>
         set.Keys.Where(k => k.Kty is JsonWebAlgorithmsKeyTypes.RSA or JsonWebAlgorithmsKeyTypes.EllipticCurve).Cast<SecurityKey>().ToList();
 }

@@ -48,6 +48,7 @@ public static class SmartTripServiceCollectionExtensions
 
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section))
             .Validate(o => string.IsNullOrWhiteSpace(o.Jwks) || IsJwks(o.Jwks), "Auth:Jwks is not a JWKS document.")
+            .Validate(o => AuthOptions.IsAllowedJwksUrl(o.JwksUrl), "Auth:JwksUrl must be an https URL (http only on a loopback address).")
             .ValidateOnStart();
         services.AddOptions<TrackingOptions>().Bind(configuration.GetSection(TrackingOptions.Section))
             .Validate(o => o.SessionIdleMinutes is >= 1 and <= 1440, "Tracking:SessionIdleMinutes must be between 1 and 1440.")

@@ -112,6 +112,10 @@ public sealed class JwtVerifierTests
         // Without a JWKS, RS256 and ES256 tokens are not accepted; with nothing configured, no token is.
         Assert.Null(await VerifyAsync(_tokens.RsToken("u"), new AuthOptions { JwtSecret = TestTokens.JwtSecret }));
         Assert.Null(await VerifyAsync(_tokens.EsToken("u"), new AuthOptions { JwtSecret = TestTokens.JwtSecret }));
+
+        // Either kind alone is enough for its own tokens.
+        Assert.Equal("u", (await VerifyAsync(_tokens.HsToken("u"), new AuthOptions { JwtSecret = TestTokens.JwtSecret }))?.Sub);
+        Assert.Equal("u", (await VerifyAsync(_tokens.EsToken("u"), new AuthOptions { Jwks = _tokens.Jwks }))?.Sub);
         Assert.False(Verifier(new AuthOptions()).IsConfigured);
         Assert.Null(await VerifyAsync(_tokens.HsToken("u"), new AuthOptions()));
         Assert.True(Verifier(new AuthOptions { JwksUrl = "http://127.0.0.1:9/jwks" }).IsConfigured);
@@ -127,33 +131,156 @@ public sealed class JwtVerifierTests
         Assert.Equal("u", (await VerifyAsync(_tokens.HsToken("u", audience: "partners"), options))?.Sub);
     }
 
+    private Task<string?> SubAsync(JwtVerifier verifier, string token) =>
+        verifier.VerifyAsync("Bearer " + token, CancellationToken.None).ContinueWith(t => t.Result?.Sub, TaskScheduler.Default);
+
     [Fact]
-    public async Task Keys_from_the_jwks_url_are_fetched_once_an_hour_and_the_last_good_ones_kept_when_it_fails()
+    public async Task Keys_from_the_jwks_url_are_fetched_once_and_refreshed_in_the_background_after_an_hour()
     {
         await using var server = await JwksServer.StartAsync(_tokens.Jwks);
         var verifier = Verifier(new AuthOptions { JwksUrl = server.Url });
 
-        Assert.Equal("a", (await verifier.VerifyAsync("Bearer " + _tokens.RsToken("a"), CancellationToken.None))?.Sub);
-        Assert.Equal("b", (await verifier.VerifyAsync("Bearer " + _tokens.EsToken("b"), CancellationToken.None))?.Sub);
+        Assert.Equal("a", await SubAsync(verifier, _tokens.RsToken("a")));
+        Assert.Equal("b", await SubAsync(verifier, _tokens.EsToken("b")));
+        _clock.Advance(JwksCache.Lifetime - TimeSpan.FromSeconds(1));
+        Assert.Equal("c", await SubAsync(verifier, _tokens.RsToken("c")));
         Assert.Equal(1, server.Requests); // cached
 
-        _clock.Advance(TimeSpan.FromMinutes(59));
-        Assert.Equal("c", (await verifier.VerifyAsync("Bearer " + _tokens.RsToken("c"), CancellationToken.None))?.Sub);
-        Assert.Equal(1, server.Requests);
-
-        _clock.Advance(TimeSpan.FromMinutes(1)); // an hour after the fetch: fetched again
-        Assert.Equal("d", (await verifier.VerifyAsync("Bearer " + _tokens.RsToken("d"), CancellationToken.None))?.Sub);
+        // An hour on, the document is gone: the request is answered with the keys in hand while one refresh runs.
+        server.Fail = true;
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal("d", await SubAsync(verifier, _tokens.RsToken("d")));
+        await server.WaitForRequestsAsync(2);
+        Assert.Equal("e", await SubAsync(verifier, _tokens.RsToken("e"))); // the failure is remembered: no new attempt
         Assert.Equal(2, server.Requests);
 
-        server.Fail = true;
-        _clock.Advance(TimeSpan.FromHours(2));
-        Assert.Equal("e", (await verifier.VerifyAsync("Bearer " + _tokens.RsToken("e"), CancellationToken.None))?.Sub); // the last good keys
+        // After the backoff (1 s after a first failure) the next request tries again, and a good answer replaces the keys.
+        server.Fail = false;
+        server.Document = new TestTokens(_clock).Jwks; // other keys
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        await WaitUntilAsync(async () =>
+        {
+            await SubAsync(verifier, _tokens.RsToken("f")); // starts the fetch once the failed one is over
+            return server.Requests == 3;
+        });
+        await WaitUntilAsync(async () => await SubAsync(verifier, _tokens.RsToken("g")) is null); // the old key is gone
         Assert.Equal(3, server.Requests);
+    }
 
-        // A verifier that never fetched the keys has none to fall back on.
-        var fresh = Verifier(new AuthOptions { JwksUrl = server.Url });
-        Assert.Null(await fresh.VerifyAsync("Bearer " + _tokens.RsToken("f"), CancellationToken.None));
-        Assert.Equal(4, server.Requests);
+    [Fact]
+    public async Task Without_keys_a_failed_fetch_is_not_repeated_until_its_backoff_has_passed()
+    {
+        await using var server = await JwksServer.StartAsync(_tokens.Jwks);
+        server.Fail = true;
+        var verifier = Verifier(new AuthOptions { JwksUrl = server.Url });
+
+        Assert.Null(await SubAsync(verifier, _tokens.RsToken("a")));
+        Assert.Null(await SubAsync(verifier, _tokens.RsToken("b")));
+        Assert.Equal(1, server.Requests);
+
+        server.Fail = false;
+        _clock.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.Null(await SubAsync(verifier, _tokens.RsToken("c")));
+        Assert.Equal(1, server.Requests);
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal("d", await SubAsync(verifier, _tokens.RsToken("d")));
+        Assert.Equal(2, server.Requests);
+    }
+
+    [Fact]
+    public async Task A_slow_jwks_endpoint_costs_parallel_requests_one_timeout_not_one_each()
+    {
+        await using var server = await JwksServer.StartAsync(_tokens.Jwks);
+        server.Delay = TimeSpan.FromSeconds(30);
+        var verifier = Verifier(new AuthOptions { JwksUrl = server.Url });
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 5).Select(i => SubAsync(verifier, _tokens.RsToken($"u{i}"))));
+        var elapsed = started.Elapsed;
+
+        Assert.Equal(new string?[5], answers);
+        Assert.Equal(1, server.Requests);
+        // One fetch gave up after the 3 s timeout and every request waited for that one; serially they would take 15 s.
+        Assert.InRange(elapsed, JwksCache.FetchTimeout - TimeSpan.FromMilliseconds(100), 2 * JwksCache.FetchTimeout);
+        Assert.Null(await SubAsync(verifier, _tokens.RsToken("later"))); // and the failure is remembered
+        Assert.Equal(1, server.Requests);
+    }
+
+    [Fact]
+    public async Task An_unknown_kid_refetches_the_keys_at_most_once_a_minute()
+    {
+        await using var server = await JwksServer.StartAsync(_tokens.Jwks);
+        var verifier = Verifier(new AuthOptions { JwksUrl = server.Url });
+        Assert.Equal("a", await SubAsync(verifier, _tokens.RsToken("a")));
+
+        // The provider rotates: a new key with a new kid is published and tokens are signed with it.
+        var rotated = new RsaSecurityKey(RSA.Create(2048)) { KeyId = "rsa-rotated" };
+        server.Document = Jwks(rotated, _tokens.RsaKey);
+        Assert.Equal("b", await SubAsync(verifier, _tokens.RsToken("b", key: rotated)));
+        Assert.Equal(2, server.Requests);
+
+        // A junk kid right after forces nothing more; a minute later it may.
+        var junk = new RsaSecurityKey(RSA.Create(2048)) { KeyId = "junk" };
+        Assert.Null(await SubAsync(verifier, _tokens.RsToken("c", key: junk)));
+        Assert.Equal(2, server.Requests);
+        _clock.Advance(JwksCache.UnknownKidInterval);
+        Assert.Null(await SubAsync(verifier, _tokens.RsToken("d", key: junk)));
+        Assert.Equal(3, server.Requests);
+        Assert.Equal("e", await SubAsync(verifier, _tokens.RsToken("e", key: rotated)));
+        Assert.Equal(3, server.Requests);
+    }
+
+    [Theory]
+    [InlineData("http://keys.example.com/jwks", false)]
+    [InlineData("ftp://127.0.0.1/jwks", false)]
+    [InlineData("/jwks", false)]
+    [InlineData("https://keys.example.com/.well-known/jwks.json", true)]
+    [InlineData("http://127.0.0.1:5000/jwks", true)]
+    [InlineData("http://[::1]:5000/jwks", true)]
+    [InlineData(null, true)]
+    public void The_jwks_url_must_be_https_except_on_loopback(string? url, bool allowed)
+    {
+        Assert.Equal(allowed, AuthOptions.IsAllowedJwksUrl(url));
+        if (!allowed)
+        {
+            Assert.Throws<ArgumentException>(() => Verifier(new AuthOptions { JwksUrl = url }));
+        }
+    }
+
+    [Fact]
+    public async Task With_an_issuer_set_only_tokens_from_that_issuer_pass()
+    {
+        var options = _tokens.Options;
+        options.Issuer = "https://project.supabase.co/auth/v1";
+        var key = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(TestTokens.JwtSecret));
+
+        Assert.Null(await VerifyAsync(_tokens.HsToken("u"), options)); // no iss
+        Assert.Null(await VerifyAsync(_tokens.Sign(key, SecurityAlgorithms.HmacSha256, "u", null, "authenticated", null, issuer: "https://other.supabase.co/auth/v1"), options));
+        Assert.Equal("u", (await VerifyAsync(_tokens.Sign(key, SecurityAlgorithms.HmacSha256, "u", null, "authenticated", null, issuer: options.Issuer), options))?.Sub);
+        Assert.Equal("u", (await VerifyAsync(_tokens.HsToken("u")))?.Sub); // unset: not checked
+    }
+
+    private static string Jwks(params RsaSecurityKey[] keys) => JsonSerializer.Serialize(new
+    {
+        keys = keys.Select(k =>
+        {
+            var parameters = k.Rsa.ExportParameters(false);
+            return new Dictionary<string, string>
+            {
+                ["kty"] = "RSA", ["kid"] = k.KeyId, ["alg"] = "RS256",
+                ["n"] = Base64UrlEncoder.Encode(parameters.Modulus!), ["e"] = Base64UrlEncoder.Encode(parameters.Exponent!),
+            };
+        }),
+    });
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 10 s");
+            await Task.Delay(20);
+        }
     }
 
     [Fact]
@@ -179,16 +306,35 @@ public sealed class JwtVerifierTests
 
         public bool Fail { get; set; }
 
+        public TimeSpan Delay { get; set; }
+
+        public string Document { get; set; } = "";
+
+        public async Task WaitForRequestsAsync(int count)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (Requests < count)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"the JWKS endpoint did not get {count} requests within 10 s");
+                await Task.Delay(20);
+            }
+        }
+
         public static async Task<JwksServer> StartAsync(string document)
         {
             var builder = WebApplication.CreateSlimBuilder();
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             var app = builder.Build();
-            var server = new JwksServer(app);
-            app.MapGet("/jwks", (HttpContext context) =>
+            var server = new JwksServer(app) { Document = document };
+            app.MapGet("/jwks", async (HttpContext context) =>
             {
                 Interlocked.Increment(ref server._requests);
-                return server.Fail ? Results.StatusCode((int)HttpStatusCode.ServiceUnavailable) : Results.Text(document, "application/json");
+                if (server.Delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(server.Delay, context.RequestAborted);
+                }
+
+                return server.Fail ? Results.StatusCode((int)HttpStatusCode.ServiceUnavailable) : Results.Text(server.Document, "application/json");
             });
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();

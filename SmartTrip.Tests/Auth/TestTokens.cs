@@ -43,7 +43,7 @@ public sealed class TestTokens(Func<DateTimeOffset> now)
     /// <summary>A signed token; <c>iat</c> and <c>nbf</c> a minute ago and <c>exp</c> in an hour unless given.</summary>
     public string Sign(
         SecurityKey key, string algorithm, string sub, string? email, string audience, DateTime? expires,
-        DateTime? notBefore = null, DateTime? issuedAt = null)
+        DateTime? notBefore = null, DateTime? issuedAt = null, string? issuer = null)
     {
         var claims = new Dictionary<string, object> { ["sub"] = sub, ["aud"] = audience, ["role"] = "authenticated" };
         if (email is not null)
@@ -57,6 +57,7 @@ public sealed class TestTokens(Func<DateTimeOffset> now)
             IssuedAt = issuedAt ?? Now.AddMinutes(-1),
             NotBefore = notBefore ?? Now.AddMinutes(-1),
             Expires = expires ?? Now.AddHours(1),
+            Issuer = issuer,
             SigningCredentials = new SigningCredentials(key, algorithm),
         });
     }

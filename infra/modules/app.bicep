@@ -15,6 +15,7 @@ param jwtSecretUri string
 param jwks string
 param jwksUrl string
 param jwtAudience string
+param jwtIssuer string
 param corsAllowedOrigins string
 param dailyMetricsSchedule string
 param closeIdleSessionsSchedule string
@@ -80,6 +81,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       Auth__Jwks: jwks
       Auth__JwksUrl: jwksUrl
       Auth__Audience: jwtAudience
+      Auth__Issuer: jwtIssuer
       Cors__AllowedOrigins: corsAllowedOrigins
       DailyMetricsSchedule: dailyMetricsSchedule
       CloseIdleSessionsSchedule: closeIdleSessionsSchedule
