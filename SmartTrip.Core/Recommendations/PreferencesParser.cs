@@ -144,6 +144,12 @@ public static class PreferencesParser
             return [];
         }
 
+        if (value.ValueKind == JsonValueKind.Array && value.GetArrayLength() > TripPreferences.MaxListItems)
+        {
+            errors.Add(new FieldError(name, $"{name} must have at most {TripPreferences.MaxListItems} items"));
+            return [];
+        }
+
         if (value.ValueKind == JsonValueKind.Array)
         {
             var items = new List<int>(value.GetArrayLength());
@@ -179,6 +185,12 @@ public static class PreferencesParser
         if (value.ValueKind != JsonValueKind.Array || value.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
         {
             errors.Add(new FieldError(name, "selected_continents must be an array of strings"));
+            return ([], 0);
+        }
+
+        if (value.GetArrayLength() > TripPreferences.MaxContinents)
+        {
+            errors.Add(new FieldError(name, $"selected_continents must have at most {TripPreferences.MaxContinents} items"));
             return ([], 0);
         }
 
@@ -265,7 +277,7 @@ public static class PreferencesParser
                 return (null, text);
             }
 
-            if (text.Length > 0 && !text.AsSpan().ContainsAnyExceptInRange('0', '9') &&
+            if (text.Length is > 0 and <= TripPreferences.MaxNumericText && !text.AsSpan().ContainsAnyExceptInRange('0', '9') &&
                 int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && parsed >= 1 && parsed <= max)
             {
                 return (parsed, text);

@@ -45,7 +45,7 @@ public sealed record RecommendationLogEntry
 
     /// <summary>Builds the row for an answered request.</summary>
     public static RecommendationLogEntry Create(
-        RecommendationResponse response, TripPreferences preferences, string body, string? sessionId,
+        RecommendationResponse response, TripPreferences preferences, string? sessionId,
         DateTime createdAt, int responseTimeMs, string algorithmVersion)
     {
         var scores = response.Data.Select(d => d.MatchScore).ToArray();
@@ -55,7 +55,7 @@ public sealed record RecommendationLogEntry
             RequestId = response.RequestId,
             SessionId = sessionId,
             CreatedAt = createdAt,
-            Preferences = body,
+            Preferences = preferences.ToLogJson(),
             SelectedCountries = [.. preferences.SelectedCountries],
             SelectedContinents = [.. preferences.SelectedContinents],
             PreferredTypeId = preferences.PreferredTypeId,

@@ -106,7 +106,6 @@ public sealed class RecommendationService(
             var entry = RecommendationLogEntry.Create(
                 response,
                 preferences,
-                BodyText(request.Body),
                 request.SessionIdHeader is { Length: >= 1 and <= 64 } header ? header : preferences.SessionId,
                 clock.GetUtcNow().UtcDateTime,
                 (int)Math.Min(int.MaxValue, clock.GetElapsedTime(started).TotalMilliseconds),
@@ -118,11 +117,5 @@ public sealed class RecommendationService(
             // D14: a lost log row is an operator problem, never the traveller's.
             logger.LogError(exception, "Could not log recommendation request {RequestId}", response.RequestId);
         }
-    }
-
-    private static string BodyText(ReadOnlyMemory<byte> body)
-    {
-        var text = System.Text.Encoding.UTF8.GetString(body.Span).Trim();
-        return text.Length == 0 ? "{}" : text;
     }
 }

@@ -11,6 +11,15 @@ public sealed record TripPreferences
     public const int DefaultMinDuration = 1;
     public const int DefaultMaxDuration = 365;
 
+    /// <summary>Most items <c>selected_countries</c> and <c>preferred_theme_ids</c> may hold (the world has fewer countries).</summary>
+    public const int MaxListItems = 200;
+
+    /// <summary>Most items <c>selected_continents</c> may hold.</summary>
+    public const int MaxContinents = 20;
+
+    /// <summary>Longest numeric string <c>year</c> or <c>month</c> may be.</summary>
+    public const int MaxNumericText = 8;
+
     /// <summary><c>selected_countries</c> as sent (duplicates kept).</summary>
     public IReadOnlyList<int> SelectedCountries { get; init; } = [];
 
@@ -67,6 +76,81 @@ public sealed record TripPreferences
     public bool YearGiven => YearText is not null;
 
     public bool HasGeography => Countries.Count > 0 || ContinentMask != 0;
+
+    /// <summary>
+    /// The preferences as the request log's <c>preferences</c> column keeps them: only the keys the parser read, with the
+    /// values it accepted (lists as sent, the budget's exact decimal, year and month as text, the legacy start as a date),
+    /// absent keys left out. Whatever else a body carried is not stored, so the row's size is bounded by the limits above.
+    /// </summary>
+    public string ToLogJson()
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            WriteList(writer, "selected_countries", SelectedCountries);
+            if (SelectedContinents.Count > 0)
+            {
+                writer.WriteStartArray("selected_continents");
+                foreach (var continent in SelectedContinents)
+                {
+                    writer.WriteStringValue(continent);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            WriteNumber(writer, "preferred_type_id", PreferredTypeId);
+            WriteList(writer, "preferred_theme_ids", PreferredThemeIds);
+            WriteNumber(writer, "min_duration", MinDurationGiven);
+            WriteNumber(writer, "max_duration", MaxDurationGiven);
+            if (BudgetDecimal is { } budget)
+            {
+                writer.WriteNumber("budget", budget);
+            }
+
+            WriteNumber(writer, "difficulty", Difficulty);
+            WriteText(writer, "year", YearText);
+            WriteText(writer, "month", MonthText);
+            WriteText(writer, "start_date", LegacyStart?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+            WriteText(writer, "session_id", SessionId);
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void WriteList(System.Text.Json.Utf8JsonWriter writer, string name, IReadOnlyList<int> items)
+    {
+        if (items.Count == 0)
+        {
+            return;
+        }
+
+        writer.WriteStartArray(name);
+        foreach (var item in items)
+        {
+            writer.WriteNumberValue(item);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void WriteNumber(System.Text.Json.Utf8JsonWriter writer, string name, int? value)
+    {
+        if (value is { } number)
+        {
+            writer.WriteNumber(name, number);
+        }
+    }
+
+    private static void WriteText(System.Text.Json.Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is not null)
+        {
+            writer.WriteString(name, value);
+        }
+    }
 
     /// <summary>Builds the engine's sets from the as-sent lists.</summary>
     public TripPreferences WithSets() => this with

@@ -130,7 +130,7 @@ public static class EventValidator
             {
                 if (url.ValueKind != JsonValueKind.String || url.GetString()!.Length > MaxUrlLength)
                 {
-                    return Fail(field, $"Invalid {field}: must be a string of at most 2048 characters");
+                    return Fail(field, $"Invalid {field}: must be a string of at most {MaxUrlLength} characters");
                 }
 
                 (pageUrl, referrer) = field == "page_url" ? (url.GetString(), referrer) : (pageUrl, url.GetString());

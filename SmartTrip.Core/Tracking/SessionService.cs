@@ -26,6 +26,9 @@ internal sealed record SessionRow
 /// <summary>Sessions and identities written synchronously by the HTTP functions (events.md §1.2, §1.5).</summary>
 public sealed class SessionService(NpgsqlDataSource dataSource, TimeProvider clock)
 {
+    /// <summary>The longest <c>User-Agent</c> stored; a longer one is cut there.</summary>
+    public const int MaxUserAgentLength = 512;
+
     /// <summary>
     /// The checks of <c>session/start</c> (events.md §1.2), in order: the session to start, or the 400 message of the
     /// first check that fails. The user agent and client address come from the request, not the body.
@@ -61,15 +64,19 @@ public sealed class SessionService(NpgsqlDataSource dataSource, TimeProvider clo
 
         if (body.TryGetProperty("referrer", out var referrerValue) && referrerValue.ValueKind != JsonValueKind.Null)
         {
-            if (referrerValue.ValueKind != JsonValueKind.String)
+            if (referrerValue.ValueKind != JsonValueKind.String || referrerValue.GetString()!.Length > EventValidator.MaxUrlLength)
             {
-                return (null, "referrer must be a string");
+                return (null, $"referrer must be a string of at most {EventValidator.MaxUrlLength} characters");
             }
 
             referrer = referrerValue.GetString();
         }
 
-        return (new SessionStart(sessionId, anonymousId, device, referrer, userAgent, ip), null);
+        // The header is the browser's, not the caller's choice of data: a long one is kept shortened rather than refused.
+        var agent = userAgent is { Length: > MaxUserAgentLength }
+            ? userAgent[..(char.IsHighSurrogate(userAgent[MaxUserAgentLength - 1]) ? MaxUserAgentLength - 1 : MaxUserAgentLength)]
+            : userAgent;
+        return (new SessionStart(sessionId, anonymousId, device, referrer, agent, ip), null);
     }
 
     /// <summary>The browser id of a <c>user/identify</c> body (events.md §1.1), or the 400 message.</summary>

@@ -129,10 +129,12 @@ public sealed class RecommendationApiTests(ApiFixture api) : IClassFixture<ApiFi
     }
 
     [Fact]
-    public async Task The_log_row_keeps_the_body_as_sent()
+    public async Task The_log_row_keeps_the_preferences_as_read_and_nothing_else_of_the_body()
     {
+        // 1 MB of keys the parser does not read: none of it is stored.
+        var junk = string.Concat(Enumerable.Range(0, 40_000).Select(i => $"\"junk{i}\":\"xxxxxxxxxx\","));
         var (_, body) = await api.PostJsonAsync(Path,
-            """{"selected_countries":[19,19],"selected_continents":["asia"],"preferred_type_id":0,"budget":12345.675,"session_id":"as-sent"}""");
+            "{" + junk + """ "selected_countries":[19,19],"selected_continents":["asia"],"preferred_type_id":0,"budget":12345.675,"year":"2027","month":3,"start_date":"2027-03-01T00:00:00Z","session_id":"as-sent"}""");
 
         await using var connection = new NpgsqlConnection(api.ConnectionString);
         var row = await connection.QuerySingleAsync<(Guid RequestId, string Preferences, int[] Countries, string[] Continents, int? TypeId, decimal Budget, int Total)>(
@@ -141,7 +143,10 @@ public sealed class RecommendationApiTests(ApiFixture api) : IClassFixture<ApiFi
               FROM recommendation_requests WHERE session_id = 'as-sent'
             """);
         Assert.Equal(Guid.Parse(body.GetProperty("request_id").GetString()!), row.RequestId);
-        Assert.Contains("\"budget\": 12345.675", row.Preferences);
+        Assert.Equal(
+            """{"year": "2027", "month": "3", "budget": 12345.675, "session_id": "as-sent", "start_date": "2027-03-01", "preferred_type_id": 0, "selected_countries": [19, 19], "selected_continents": ["asia"]}""",
+            row.Preferences); // jsonb's own key order
+        Assert.True(await connection.ExecuteScalarAsync<int>("SELECT pg_column_size(preferences) FROM recommendation_requests WHERE session_id = 'as-sent'") < 300);
         Assert.Equal([19, 19], row.Countries);
         Assert.Equal(["asia"], row.Continents);
         Assert.Equal(0, row.TypeId);
@@ -215,5 +220,37 @@ public sealed class RecommendationApiTests(ApiFixture api) : IClassFixture<ApiFi
                 Assert.Equal(ranked.Select(r => r.Trip.Id), tier.Select(r => r.Trip.Id));
             }
         }
+    }
+
+    [Theory]
+    [InlineData("selected_countries", 201, "selected_countries must have at most 200 items")]
+    [InlineData("preferred_theme_ids", 201, "preferred_theme_ids must have at most 200 items")]
+    public async Task Lists_beyond_their_limit_are_refused_and_not_logged(string field, int count, string message)
+    {
+        var session = $"long-{field}";
+        var items = string.Join(",", Enumerable.Repeat("1", count));
+        var atLimit = string.Join(",", Enumerable.Repeat("1", count - 1));
+
+        var (status, body) = await api.PostJsonAsync(Path, $$"""{"{{field}}":[{{items}}],"session_id":"{{session}}"}""");
+        var (okStatus, _) = await api.PostJsonAsync(Path, $$"""{"{{field}}":[{{atLimit}}],"session_id":"{{session}}-ok"}""");
+
+        Assert.Equal(400, status);
+        Assert.Equal($$"""{"success":false,"error":"Invalid preferences","errors":[{"field":"{{field}}","message":"{{message}}"}],"api_version":"v2"}""", body.GetRawText());
+        Assert.Equal(200, okStatus);
+        Assert.Equal(0, await LoggedAsync(session));
+        Assert.Equal(1, await LoggedAsync(session + "-ok"));
+    }
+
+    [Fact]
+    public async Task Continents_and_numeric_texts_beyond_their_limit_are_refused()
+    {
+        var continents = string.Join(",", Enumerable.Repeat("\"Asia\"", 21));
+        var (manyContinents, continentsBody) = await api.PostJsonAsync(Path, $$"""{"selected_continents":[{{continents}}]}""");
+        var (longYear, yearBody) = await api.PostJsonAsync(Path, """{"year":"000000002027"}""");
+
+        Assert.Equal(400, manyContinents);
+        Assert.Equal("selected_continents must have at most 20 items", continentsBody.GetProperty("errors")[0].GetProperty("message").GetString());
+        Assert.Equal(400, longYear);
+        Assert.Equal("year", yearBody.GetProperty("errors")[0].GetProperty("field").GetString());
     }
 }

@@ -51,7 +51,7 @@ public sealed class TrackingApiTests(EventsFixture api)
     [InlineData("""{"session_id":"7d9c3a52-1b7e-4f0a-9a55-2f6c1d0e8b31"}""", "anonymous_id required")]
     [InlineData("""{"session_id":"nope","anonymous_id":"c2a6f0d4-98e1-4b3a-a7f5-0e4d1c2b3a59"}""", "Invalid UUID format for session_id or anonymous_id")]
     [InlineData("""{"session_id":"7d9c3a52-1b7e-4f0a-9a55-2f6c1d0e8b31","anonymous_id":"c2a6f0d4-98e1-4b3a-a7f5-0e4d1c2b3a59","device_type":"a-very-long-device-name"}""", "device_type must be a string of at most 20 characters")]
-    [InlineData("""{"session_id":"7d9c3a52-1b7e-4f0a-9a55-2f6c1d0e8b31","anonymous_id":"c2a6f0d4-98e1-4b3a-a7f5-0e4d1c2b3a59","referrer":5}""", "referrer must be a string")]
+    [InlineData("""{"session_id":"7d9c3a52-1b7e-4f0a-9a55-2f6c1d0e8b31","anonymous_id":"c2a6f0d4-98e1-4b3a-a7f5-0e4d1c2b3a59","referrer":5}""", "referrer must be a string of at most 2048 characters")]
     [InlineData("[1]", "Request body must be a JSON object")]
     public async Task Session_start_rejects_bad_bodies(string body, string message)
     {
@@ -142,6 +142,25 @@ public sealed class TrackingApiTests(EventsFixture api)
         var user = await db.QuerySingleAsync<(string AuthUserId, string Email, bool IsRegistered, int Id)>(
             "SELECT auth_user_id, email, is_registered, id FROM users WHERE anonymous_id = @anonymous", new { anonymous });
         Assert.Equal((sub, email, true, linkedBody.GetProperty("user_id").GetInt32()), user);
+    }
+
+    [Fact]
+    public async Task Session_start_bounds_what_it_stores()
+    {
+        var (refused, kept) = (Guid.NewGuid(), Guid.NewGuid());
+        var (status, body) = await PostAsync("/api/session/start",
+            Json(new { session_id = refused, anonymous_id = Guid.NewGuid(), referrer = "https://example.com/" + new string('r', 2029) }));
+        var agent = "Mozilla/5.0 " + new string('a', 5000);
+        var (okStatus, _) = await api.PostJsonAsync("/api/session/start",
+            Json(new { session_id = kept, anonymous_id = Guid.NewGuid(), referrer = "https://example.com/" + new string('r', 2028) }),
+            new Dictionary<string, string> { ["User-Agent"] = agent });
+
+        Assert.Equal((400, "referrer must be a string of at most 2048 characters"), (status, body.GetProperty("error").GetString()));
+        Assert.Equal(200, okStatus);
+        await using var db = api.Database();
+        Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT count(*) FROM sessions WHERE session_id = @refused", new { refused }));
+        Assert.Equal((2048, agent[..512]), await db.QuerySingleAsync<(int, string)>(
+            "SELECT length(referrer), user_agent FROM sessions WHERE session_id = @kept", new { kept }));
     }
 
     [Fact]
