@@ -120,6 +120,9 @@ public sealed class RecommendationRequestLog : IAsyncDisposable
     /// <summary>The most rows held while the database is away (about 2 KB each).</summary>
     public const int Capacity = 50_000;
 
+    /// <summary>The most rows waiting for the writer while the database answers; a row beyond is dropped and counted.</summary>
+    public const int PendingCapacity = 10_000;
+
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
     private const string InsertSql = """
@@ -147,7 +150,8 @@ public sealed class RecommendationRequestLog : IAsyncDisposable
     private static readonly JsonSerializerOptions RowJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     private readonly NpgsqlDataSource _dataSource;
-    private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Pending> _pending = Channel.CreateBounded<Pending>(
+        new BoundedChannelOptions(PendingCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly ConcurrentQueue<RecommendationLogEntry> _buffered = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _writer;
@@ -170,7 +174,9 @@ public sealed class RecommendationRequestLog : IAsyncDisposable
         var pending = new Pending(entry, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_pending.Writer.TryWrite(pending))
         {
-            throw new ObjectDisposedException(nameof(RecommendationRequestLog));
+            ObjectDisposedException.ThrowIf(_pending.Reader.Completion.IsCompleted, this);
+            Interlocked.Increment(ref _dropped); // a flood the writer cannot keep up with: counted, as health reports
+            return Task.CompletedTask;
         }
 
         return pending.Stored.Task;
