@@ -65,6 +65,7 @@ public static class DevHostApplication
             .WithExposedHeaders("Retry-After")));
         configure?.Invoke(builder);
         AddBackgroundTriggers(builder); // after configure, which may turn them off
+        RefuseDefaultKeysOffLoopback(builder);
 
         var app = builder.Build();
         app.UseCors();
@@ -199,5 +200,30 @@ public static class DevHostApplication
         var options = new CorsOptions();
         configuration.GetSection(CorsOptions.Section).Bind(options);
         return options.Origins;
+    }
+
+    /// <summary>
+    /// The default keys are printed in this repository: a host that listens beyond loopback must be given its own
+    /// (<c>DevHost__FunctionKey</c> and <c>DevHost__MasterKey</c>), or it does not start.
+    /// </summary>
+    private static void RefuseDefaultKeysOffLoopback(WebApplicationBuilder builder)
+    {
+        var urls = builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey) ?? DefaultUrl;
+        var exposed = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(u => !IsLoopback(u)).ToList();
+        var keys = new[] { builder.Configuration["DevHost:FunctionKey"], builder.Configuration["DevHost:MasterKey"] };
+        if (exposed.Count > 0 && keys.Any(k => string.IsNullOrEmpty(k) || k is FunctionKeyPolicy.DefaultKey or FunctionKeyPolicy.DefaultMasterKey))
+        {
+            throw new InvalidOperationException(
+                $"The development host would listen on {string.Join(", ", exposed)} with a default key: set DevHost__FunctionKey " +
+                "and DevHost__MasterKey to keys of your own, or listen on a loopback address only.");
+        }
+    }
+
+    private static bool IsLoopback(string url)
+    {
+        var host = url.Contains("://", StringComparison.Ordinal) ? url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..] : url;
+        host = host.StartsWith('[') ? host[1..host.IndexOf(']')] : host.Split(':')[0];
+        return host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ||
+               (System.Net.IPAddress.TryParse(host, out var address) && System.Net.IPAddress.IsLoopback(address));
     }
 }

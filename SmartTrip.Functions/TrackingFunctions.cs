@@ -11,7 +11,8 @@ using SmartTrip.Functions.Http;
 namespace SmartTrip.Functions;
 
 /// <summary>Sessions, identity and event intake (api.md §7, events.md §1–§3).</summary>
-public sealed class TrackingFunctions(SessionService sessions, EventIngestion ingestion, JwtVerifier jwt)
+public sealed class TrackingFunctions(
+    SessionService sessions, EventIngestion ingestion, JwtVerifier jwt, Microsoft.Extensions.Options.IOptions<TrackingOptions> tracking)
 {
     [Function(nameof(StartSession))]
     public async Task<IActionResult> StartSession(
@@ -23,7 +24,8 @@ public sealed class TrackingFunctions(SessionService sessions, EventIngestion in
             return failure;
         }
 
-        var ip = TrackingIds.ClientIp(name => req.Headers[name].FirstOrDefault(), req.HttpContext.Connection.RemoteIpAddress);
+        var ip = TrackingIds.ClientIp(
+            req.Headers["X-Forwarded-For"].ToString(), req.HttpContext.Connection.RemoteIpAddress, tracking.Value.TrustedProxyHops);
         var (start, error) = SessionService.ReadStart(body, req.Headers.UserAgent.FirstOrDefault(), ip);
         if (start is null)
         {

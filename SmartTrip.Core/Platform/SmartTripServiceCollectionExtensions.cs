@@ -52,6 +52,7 @@ public static class SmartTripServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<TrackingOptions>().Bind(configuration.GetSection(TrackingOptions.Section))
             .Validate(o => o.SessionIdleMinutes is >= 1 and <= 1440, "Tracking:SessionIdleMinutes must be between 1 and 1440.")
+            .Validate(o => o.TrustedProxyHops is >= 0 and <= 5, "Tracking:TrustedProxyHops must be between 0 and 5.")
             .ValidateOnStart();
         services.TryAddSingleton<JwtVerifier>();
         services.TryAddSingleton<EventIngestion>();

@@ -12,6 +12,13 @@ public sealed class TrackingOptions
 
     /// <summary>Sessions idle for longer than this are closed by CloseIdleSessions (events.md §1.4).</summary>
     public int SessionIdleMinutes { get; set; } = 30;
+
+    /// <summary>
+    /// How many proxies in front of the app append the caller's address to <c>X-Forwarded-For</c> (Azure's front end: 1;
+    /// with Front Door before it: 2). The client's address is the entry that many from the right; what the client wrote
+    /// itself is further left and never used. 0 (the default, for a host nobody proxies): the connection's address.
+    /// </summary>
+    public int TrustedProxyHops { get; set; }
 }
 
 /// <summary>

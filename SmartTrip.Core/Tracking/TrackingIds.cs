@@ -27,24 +27,21 @@ public static class TrackingIds
     }
 
     /// <summary>
-    /// The caller's address: the first of X-Forwarded-For (first entry), X-Real-IP, CF-Connecting-IP, the connection;
-    /// a trailing port is removed; only a dotted-quad IPv4 or a valid IPv6 address is kept, anything else is null.
+    /// The caller's address (events.md §1.3, decision 0009): with <paramref name="trustedHops"/> proxies in front, the
+    /// <c>X-Forwarded-For</c> entry that many from the right, the one the nearest trusted proxy saw; entries further left
+    /// were written by the client and are ignored, as are headers any client can set (<c>X-Real-IP</c>,
+    /// <c>CF-Connecting-IP</c>). With no trusted proxy, or fewer entries than proxies, the connection's address. A
+    /// trailing port is removed; only a dotted-quad IPv4 or a valid IPv6 address is kept, anything else is null.
     /// </summary>
-    public static IPAddress? ClientIp(Func<string, string?> header, IPAddress? remote)
+    public static IPAddress? ClientIp(string? forwardedFor, IPAddress? remote, int trustedHops)
     {
-        var candidate = new[]
-            {
-                header("X-Forwarded-For")?.Split(',')[0].Trim(),
-                header("X-Real-IP")?.Trim(),
-                header("CF-Connecting-IP")?.Trim(),
-            }
-            .FirstOrDefault(v => !string.IsNullOrEmpty(v));
-        if (candidate is null)
+        var entries = string.IsNullOrWhiteSpace(forwardedFor) ? [] : forwardedFor.Split(',', StringSplitOptions.TrimEntries);
+        if (trustedHops == 0 || entries.Length < trustedHops)
         {
             return remote is null ? null : remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote;
         }
 
-        return ParseAddress(StripPort(candidate));
+        return ParseAddress(StripPort(entries[^trustedHops]));
     }
 
     private static string StripPort(string value)

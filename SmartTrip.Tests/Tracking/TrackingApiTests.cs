@@ -164,6 +164,19 @@ public sealed class TrackingApiTests(EventsFixture api)
     }
 
     [Fact]
+    public async Task A_forwarded_for_header_written_by_the_client_is_not_stored_as_its_address()
+    {
+        var session = Guid.NewGuid();
+        var headers = new Dictionary<string, string> { ["X-Forwarded-For"] = "6.6.6.6", ["X-Real-IP"] = "6.6.6.7", ["CF-Connecting-IP"] = "6.6.6.8" };
+        var (status, _) = await api.PostJsonAsync("/api/session/start", Json(new { session_id = session, anonymous_id = Guid.NewGuid() }), headers);
+
+        Assert.Equal(200, status);
+        await using var db = api.Database();
+        var stored = await db.ExecuteScalarAsync<string?>("SELECT host(ip_address) FROM sessions WHERE session_id = @session", new { session });
+        Assert.DoesNotContain(stored, new[] { "6.6.6.6", "6.6.6.7", "6.6.6.8" }); // the connection's address (none in process)
+    }
+
+    [Fact]
     public async Task A_token_carrying_someone_elses_email_does_not_take_over_their_user()
     {
         var (victimBrowser, attackerBrowser) = (Guid.NewGuid(), Guid.NewGuid());

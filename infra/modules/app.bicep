@@ -86,6 +86,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       DailyMetricsSchedule: dailyMetricsSchedule
       CloseIdleSessionsSchedule: closeIdleSessionsSchedule
       Tracking__SessionIdleMinutes: string(sessionIdleMinutes)
+      Tracking__TrustedProxyHops: '1' // Azure's front end appends the caller's address to X-Forwarded-For
       Recommendations__MaxResults: string(recommendationsMaxResults)
       Recommendations__CatalogRefreshMilliseconds: string(catalogRefreshMilliseconds)
       RetryAfterSeconds: string(retryAfterSeconds)
