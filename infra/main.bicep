@@ -12,8 +12,9 @@ param environmentName string
 @description('Azure region of every resource.')
 param location string
 
-@description('Comma-separated origins of the static frontend allowed by CORS (with credentials).')
-param corsAllowedOrigins string = 'http://localhost:3000'
+@minLength(1)
+@description('Comma-separated origins of the static frontend allowed by CORS (no credentials: tokens travel in headers). Required.')
+param corsAllowedOrigins string
 
 @description('PostgreSQL administrator login.')
 param postgresAdministratorLogin string = 'smarttrip'
@@ -22,7 +23,7 @@ param postgresAdministratorLogin string = 'smarttrip'
 @description('PostgreSQL administrator password (stored only in Key Vault, inside the connection string).')
 param postgresAdministratorPassword string
 
-@description('Leave empty for a private database (inside the network). An IP address makes it public, open to that address and Azure services only: for development.')
+@description('Leave empty for a private database (inside the network). An IP address makes it public, open to that address and the app\'s egress address only (and opens Key Vault to it): for development.')
 param developmentClientIp string = ''
 
 @secure()
@@ -62,9 +63,27 @@ param catalogRefreshMilliseconds int = 1000
 @maxValue(3600)
 param retryAfterSeconds int = 5
 
+// Connections: a B1ms server allows 50; 10 stay for administration, migrations and the platform, so the app's
+// instances share 40, each with a pool of connectionBudget / maximumInstanceCount (at least 2). The measured load
+// (README: about 1 000 searches/s per instance on 2 cores, each holding a connection for about 1 ms) needs 2-3
+// connections per instance; 4 instances x 10 leave room for the drain's longer transactions.
+var connectionBudget = 40
+
 @minValue(1)
-@maxValue(1000)
-param maximumInstanceCount int = 100
+@maxValue(20)
+@description('Most function app instances; each gets 40 / this many database connections (at least 2).')
+param maximumInstanceCount int = 4
+
+@description('Who is told when an alert fires (database storage above 80 %); empty = no notification.')
+param alertEmail string = ''
+
+@minValue(10)
+@description('Most tracking writes (events, events/batch, session/start, user/identify) a minute from one address, at Front Door.')
+param trackingWritesPerMinute int = 600
+
+@minValue(10)
+@description('Most recommendation searches a minute from one address, at Front Door.')
+param searchesPerMinute int = 120
 
 var tags = { 'azd-env-name': environmentName, application: 'smarttrip' }
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -82,7 +101,12 @@ module identity 'modules/identity.bicep' = {
 
 module monitoring 'modules/monitoring.bicep' = {
   scope: group
-  params: { location: location, tags: tags, resourceToken: resourceToken, principalId: identity.outputs.principalId }
+  params: { location: location, tags: tags, resourceToken: resourceToken, principalId: identity.outputs.principalId, alertEmail: alertEmail }
+}
+
+module edge 'modules/edge.bicep' = {
+  scope: group
+  params: { tags: tags, resourceToken: resourceToken, trackingWritesPerMinute: trackingWritesPerMinute, searchesPerMinute: searchesPerMinute }
 }
 
 module storage 'modules/storage.bicep' = {
@@ -106,6 +130,8 @@ module database 'modules/database.bicep' = {
     developmentClientIp: developmentClientIp
     postgresSubnetId: network.outputs.postgresSubnetId
     postgresDnsZoneId: network.outputs.postgresDnsZoneId
+    appEgressIp: network.outputs.egressIpAddress
+    actionGroupId: monitoring.outputs.actionGroupId
   }
 }
 
@@ -122,6 +148,9 @@ module vault 'modules/keyvault.bicep' = {
     administratorPassword: postgresAdministratorPassword
     jwtSecret: jwtSecret
     storeJwtSecret: !empty(jwtSecret)
+    appSubnetId: network.outputs.appSubnetId
+    developmentClientIp: developmentClientIp
+    maxPoolSize: max(2, connectionBudget / maximumInstanceCount)
   }
 }
 
@@ -136,7 +165,7 @@ module app 'modules/app.bicep' = {
     storageAccountName: storage.outputs.name
     blobEndpoint: storage.outputs.blobEndpoint
     deploymentContainer: storage.outputs.deploymentContainer
-    appSubnetId: database.outputs.isPrivate ? network.outputs.appSubnetId : ''
+    appSubnetId: network.outputs.appSubnetId
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
     connectionStringSecretUri: vault.outputs.connectionStringSecretUri
     jwtSecretUri: vault.outputs.jwtSecretUri
@@ -152,13 +181,20 @@ module app 'modules/app.bicep' = {
     catalogRefreshMilliseconds: catalogRefreshMilliseconds
     retryAfterSeconds: retryAfterSeconds
     maximumInstanceCount: maximumInstanceCount
+    frontDoorId: edge.outputs.frontDoorId
   }
+}
+
+module edgeRoutes 'modules/edge-routes.bicep' = {
+  scope: group
+  params: { profileName: edge.outputs.profileName, endpointName: edge.outputs.endpointName, appHostName: app.outputs.defaultHostName }
 }
 
 output AZURE_LOCATION string = location
 output AZURE_RESOURCE_GROUP string = group.name
 output FUNCTION_APP_NAME string = app.outputs.name
 output FUNCTION_APP_URL string = 'https://${app.outputs.defaultHostName}'
+output API_URL string = 'https://${edge.outputs.hostName}'
 output KEY_VAULT_NAME string = vault.outputs.name
 output POSTGRES_HOST string = database.outputs.host
 output STORAGE_ACCOUNT_NAME string = storage.outputs.name

@@ -24,6 +24,8 @@ param recommendationsMaxResults int
 param catalogRefreshMilliseconds int
 param retryAfterSeconds int
 param maximumInstanceCount int
+@description('The Front Door profile whose traffic alone the app accepts (its X-Azure-FDID).')
+param frontDoorId string
 
 var origins = filter(map(split(corsAllowedOrigins, ','), origin => trim(origin)), origin => !empty(origin))
 
@@ -49,7 +51,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     keyVaultReferenceIdentity: identityId
-    virtualNetworkSubnetId: empty(appSubnetId) ? null : appSubnetId
+    virtualNetworkSubnetId: appSubnetId
+    vnetRouteAllEnabled: true
     functionAppConfig: {
       deployment: {
         storage: {
@@ -64,7 +67,20 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
-      cors: { allowedOrigins: origins, supportCredentials: true }
+      // Only Front Door reaches the app, and only this profile of it: the WAF's rate limits cannot be gone around.
+      ipSecurityRestrictionsDefaultAction: 'Deny'
+      ipSecurityRestrictions: [
+        {
+          name: 'front-door'
+          priority: 100
+          action: 'Allow'
+          tag: 'ServiceTag'
+          ipAddress: 'AzureFrontDoor.Backend'
+          headers: { 'x-azure-fdid': [frontDoorId] }
+        }
+      ]
+      // The frontend sends its token in a header, never a cookie: no credentials mode.
+      cors: { allowedOrigins: origins, supportCredentials: false }
     }
   }
 
@@ -86,12 +102,25 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       DailyMetricsSchedule: dailyMetricsSchedule
       CloseIdleSessionsSchedule: closeIdleSessionsSchedule
       Tracking__SessionIdleMinutes: string(sessionIdleMinutes)
-      Tracking__TrustedProxyHops: '1' // Azure's front end appends the caller's address to X-Forwarded-For
+      Tracking__TrustedProxyHops: '2' // Front Door appends the caller's address, then Azure's front end Front Door's
       Recommendations__MaxResults: string(recommendationsMaxResults)
       Recommendations__CatalogRefreshMilliseconds: string(catalogRefreshMilliseconds)
       RetryAfterSeconds: string(retryAfterSeconds)
     }
   }
+}
+
+// Deployments use the identity-based blob container, never publishing passwords.
+resource ftpCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: site
+  name: 'ftp'
+  properties: { allow: false }
+}
+
+resource scmCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: site
+  name: 'scm'
+  properties: { allow: false }
 }
 
 output name string = site.name

@@ -1,6 +1,7 @@
 // Azure Database for PostgreSQL flexible server and the smarttrip database. Private by default (inside the
-// network, no public endpoint); with developmentClientIp set it is public instead, open to that address and to
-// Azure services only.
+// network, no public endpoint); with developmentClientIp set it is public instead, open to that address and to the
+// app's own egress address (its NAT gateway) only, never to every Azure service. Storage grows by itself, and an alert
+// fires when it is 80 % full.
 param location string
 param tags object
 param resourceToken string
@@ -10,6 +11,9 @@ param administratorPassword string
 param developmentClientIp string
 param postgresSubnetId string
 param postgresDnsZoneId string
+param appEgressIp string
+@description('Action group the storage alert notifies; empty = the alert is recorded but notifies nobody.')
+param actionGroupId string
 
 var isPrivate = empty(developmentClientIp)
 
@@ -22,7 +26,7 @@ resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2024-08-01' = {
     version: '16'
     administratorLogin: administratorLogin
     administratorLoginPassword: administratorPassword
-    storage: { storageSizeGB: 32 }
+    storage: { storageSizeGB: 32, autoGrow: 'Enabled' }
     backup: { backupRetentionDays: 7, geoRedundantBackup: 'Disabled' }
     highAvailability: { mode: 'Disabled' }
     network: isPrivate
@@ -43,10 +47,39 @@ resource developer 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2024
   properties: { startIpAddress: developmentClientIp, endIpAddress: developmentClientIp }
 }
 
-resource azureServices 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2024-08-01' = if (!isPrivate) {
+resource app 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2024-08-01' = if (!isPrivate) {
   parent: server
-  name: 'azure-services'
-  properties: { startIpAddress: '0.0.0.0', endIpAddress: '0.0.0.0' }
+  name: 'function-app'
+  properties: { startIpAddress: appEgressIp, endIpAddress: appEgressIp }
+}
+
+resource storageAlert 'Microsoft.Insights/metricAlerts@2018-03-01' = {
+  name: 'alert-psql-storage-${resourceToken}'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'PostgreSQL storage above 80 %: auto-grow is on, but look at what is growing (request log, events).'
+    severity: 2
+    enabled: true
+    scopes: [server.id]
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT30M'
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          name: 'storage-percent'
+          criterionType: 'StaticThresholdCriterion'
+          metricName: 'storage_percent'
+          metricNamespace: 'Microsoft.DBforPostgreSQL/flexibleServers'
+          operator: 'GreaterThan'
+          threshold: 80
+          timeAggregation: 'Maximum'
+        }
+      ]
+    }
+    actions: empty(actionGroupId) ? [] : [{ actionGroupId: actionGroupId }]
+  }
 }
 
 output host string = server.properties.fullyQualifiedDomainName

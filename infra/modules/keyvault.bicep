@@ -1,4 +1,6 @@
-// Key Vault (RBAC) holding the database connection string and the JWT secret; the app's identity may read them.
+// Key Vault (RBAC, purge protection) holding the database connection string and the JWT secret; the app's identity may
+// read them. Its data plane is closed except to the app's subnet (service endpoint) and, when given, the developer's
+// address; the secrets below are written through Azure Resource Manager, which the firewall does not concern.
 param location string
 param tags object
 param resourceToken string
@@ -12,6 +14,10 @@ param administratorPassword string
 param jwtSecret string
 @description('Whether a JWT secret was given (an empty secret is not stored).')
 param storeJwtSecret bool
+param appSubnetId string
+param developmentClientIp string
+@description('Npgsql pool size per instance: instances × pool stays under the server\'s connection limit (see main.bicep).')
+param maxPoolSize int
 
 var secretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
 
@@ -25,7 +31,14 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enableRbacAuthorization: true
     enableSoftDelete: true
     softDeleteRetentionInDays: 7
+    enablePurgeProtection: true
     publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Deny'
+      bypass: 'None'
+      virtualNetworkRules: [{ id: appSubnetId, ignoreMissingVnetServiceEndpoint: false }]
+      ipRules: empty(developmentClientIp) ? [] : [{ value: developmentClientIp }]
+    }
   }
 }
 
@@ -33,7 +46,7 @@ resource connectionString 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   parent: vault
   name: 'smarttrip-db'
   properties: {
-    value: 'Host=${databaseHost};Database=${databaseName};Username=${administratorLogin};Password=${administratorPassword};Ssl Mode=Require'
+    value: 'Host=${databaseHost};Database=${databaseName};Username=${administratorLogin};Password=${administratorPassword};Ssl Mode=VerifyFull;Maximum Pool Size=${maxPoolSize}'
   }
 }
 

@@ -3,6 +3,8 @@ param location string
 param tags object
 param resourceToken string
 param principalId string
+@description('Who is told when an alert fires; empty = no action group.')
+param alertEmail string
 
 var metricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
 
@@ -39,5 +41,17 @@ resource publisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
+resource operators 'Microsoft.Insights/actionGroups@2023-01-01' = if (!empty(alertEmail)) {
+  name: 'ag-${resourceToken}'
+  location: 'global'
+  tags: tags
+  properties: {
+    groupShortName: 'smarttrip'
+    enabled: true
+    emailReceivers: [{ name: 'operators', emailAddress: alertEmail, useCommonAlertSchema: true }]
+  }
+}
+
+output actionGroupId string = empty(alertEmail) ? '' : operators.id
 output applicationInsightsName string = insights.name
 output applicationInsightsConnectionString string = insights.properties.ConnectionString

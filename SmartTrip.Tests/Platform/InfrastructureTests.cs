@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Text.Json;
+using SmartTrip.Tests.Integration;
+
+namespace SmartTrip.Tests.Platform;
+
+/// <summary>
+/// The Azure templates as Azure Resource Manager receives them (infra/main.bicep built to JSON): each check is one of
+/// the security review's findings that the templates must not bring back.
+/// </summary>
+public sealed class InfrastructureTests
+{
+    private static readonly Lazy<JsonElement> Template = new(Build);
+
+    private static JsonElement Build()
+    {
+        var output = Path.Combine(Path.GetTempPath(), $"smarttrip-main-{Guid.NewGuid():N}.json");
+        var start = new ProcessStartInfo(Path.Combine(TestServices.RepositoryRoot, "scripts", "bicep.sh"))
+        {
+            ArgumentList = { "build", Path.Combine(TestServices.RepositoryRoot, "infra", "main.bicep"), "--outfile", output },
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"bicep build failed: {error}");
+        try
+        {
+            return JsonDocument.Parse(File.ReadAllText(output)).RootElement.Clone();
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
+    /// <summary>Every resource of the template and of its modules (nested deployments), with its type.</summary>
+    private static IEnumerable<JsonElement> Resources(JsonElement template)
+    {
+        var resources = template.GetProperty("resources");
+        var list = resources.ValueKind == JsonValueKind.Object ? resources.EnumerateObject().Select(p => p.Value) : resources.EnumerateArray();
+        foreach (var resource in list)
+        {
+            yield return resource;
+            if (resource.GetProperty("type").GetString() == "Microsoft.Resources/deployments")
+            {
+                foreach (var inner in Resources(resource.GetProperty("properties").GetProperty("template")))
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
+
+    private static List<JsonElement> OfType(string type) =>
+        Resources(Template.Value).Where(r => r.GetProperty("type").GetString() == type).ToList();
+
+    private static JsonElement Single(string type) => Assert.Single(OfType(type));
+
+    private static JsonElement Properties(JsonElement resource) => resource.GetProperty("properties");
+
+    [Fact]
+    public void The_database_is_never_open_to_every_azure_service_and_its_disk_grows_with_an_alert_at_80_percent()
+    {
+        var rules = OfType("Microsoft.DBforPostgreSQL/flexibleServers/firewallRules");
+        Assert.Equal(2, rules.Count); // the developer's address and the app's egress address, in the public mode only
+        Assert.DoesNotContain(rules, r => Properties(r).GetProperty("startIpAddress").GetString() == "0.0.0.0");
+
+        var server = Single("Microsoft.DBforPostgreSQL/flexibleServers");
+        Assert.Equal("Enabled", Properties(server).GetProperty("storage").GetProperty("autoGrow").GetString());
+        var alert = Properties(Single("Microsoft.Insights/metricAlerts")).GetProperty("criteria").GetProperty("allOf")[0];
+        Assert.Equal(("storage_percent", "GreaterThan", 80), (alert.GetProperty("metricName").GetString(), alert.GetProperty("operator").GetString(), alert.GetProperty("threshold").GetInt32()));
+    }
+
+    [Fact]
+    public void Instances_times_pool_size_never_exceeds_the_connections_the_server_leaves_the_app()
+    {
+        var template = Template.Value;
+        var budget = template.GetProperty("variables").GetProperty("connectionBudget").GetInt32();
+        var instances = template.GetProperty("parameters").GetProperty("maximumInstanceCount");
+        var secret = Properties(OfType("Microsoft.KeyVault/vaults/secrets").Single(s => s.GetProperty("name").GetString()!.Contains("smarttrip-db", StringComparison.Ordinal)));
+
+        Assert.Equal(40, budget); // of a B1ms server's 50, 10 stay for administration and the platform
+        Assert.Contains("Maximum Pool Size=", secret.GetProperty("value").GetString());
+        Assert.Contains("Ssl Mode=VerifyFull", secret.GetProperty("value").GetString());
+        for (var n = instances.GetProperty("minValue").GetInt32(); n <= instances.GetProperty("maxValue").GetInt32(); n++)
+        {
+            Assert.True(n * Math.Max(2, budget / n) <= budget, $"{n} instances × pool {Math.Max(2, budget / n)} > {budget}");
+        }
+    }
+
+    [Fact]
+    public void Key_vault_keeps_deleted_secrets_and_accepts_only_the_app_subnet()
+    {
+        var vault = Properties(Single("Microsoft.KeyVault/vaults"));
+
+        Assert.True(vault.GetProperty("enablePurgeProtection").GetBoolean());
+        Assert.Equal("Deny", vault.GetProperty("networkAcls").GetProperty("defaultAction").GetString());
+        Assert.Equal(1, vault.GetProperty("networkAcls").GetProperty("virtualNetworkRules").GetArrayLength());
+    }
+
+    [Fact]
+    public void The_app_takes_only_its_front_doors_traffic_publishes_without_passwords_and_needs_no_credentials_mode()
+    {
+        var site = Properties(OfType("Microsoft.Web/sites").Single());
+        var config = site.GetProperty("siteConfig");
+        var allow = Assert.Single(config.GetProperty("ipSecurityRestrictions").EnumerateArray());
+
+        Assert.Equal("Deny", config.GetProperty("ipSecurityRestrictionsDefaultAction").GetString());
+        Assert.Equal(("ServiceTag", "AzureFrontDoor.Backend"), (allow.GetProperty("tag").GetString(), allow.GetProperty("ipAddress").GetString()));
+        Assert.True(allow.GetProperty("headers").TryGetProperty("x-azure-fdid", out _));
+        Assert.False(config.GetProperty("cors").GetProperty("supportCredentials").GetBoolean());
+        Assert.False(Template.Value.GetProperty("parameters").GetProperty("corsAllowedOrigins").TryGetProperty("defaultValue", out _));
+        var policies = OfType("Microsoft.Web/sites/basicPublishingCredentialsPolicies");
+        Assert.Equal(2, policies.Count);
+        Assert.All(policies, p => Assert.False(Properties(p).GetProperty("allow").GetBoolean()));
+    }
+
+    [Fact]
+    public void Anonymous_writes_are_rate_limited_per_address_at_the_edge()
+    {
+        var rules = Properties(Single("Microsoft.Network/FrontDoorWebApplicationFirewallPolicies"))
+            .GetProperty("customRules").GetProperty("rules").EnumerateArray().ToList();
+        var paths = rules.SelectMany(r => r.GetProperty("matchConditions").EnumerateArray())
+            .Where(c => c.GetProperty("matchVariable").GetString() == "RequestUri")
+            .SelectMany(c => c.GetProperty("matchValue").EnumerateArray().Select(v => v.GetString()))
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(2, rules.Count);
+        Assert.All(rules, r =>
+        {
+            Assert.Equal(("RateLimitRule", "Block", 1), (r.GetProperty("ruleType").GetString(), r.GetProperty("action").GetString(), r.GetProperty("rateLimitDurationInMinutes").GetInt32()));
+            Assert.Contains(r.GetProperty("matchConditions").EnumerateArray(), c => c.GetProperty("matchVariable").GetString() == "RequestMethod");
+        });
+        Assert.Equal(["/api/events", "/api/session/start", "/api/user/identify", "/api/v2/recommendations"], paths);
+        Assert.Single(OfType("Microsoft.Cdn/profiles/securityPolicies"));
+    }
+}
