@@ -45,6 +45,9 @@ public sealed class EventIngestion(IQueueClientFactory queues, TimeProvider cloc
 {
     public const int MaxBatch = 100;
 
+    /// <summary>The per-index error of an event whose browser differs from the batch's first accepted event's.</summary>
+    public const string OtherBrowser = "Invalid anonymous_id: every event of a batch must carry the anonymous_id of its first event";
+
     /// <summary>
     /// The shape of an <c>events/batch</c> body (events.md §2.3): its <c>events</c> array, or the 400 message when it is
     /// missing, empty or longer than <see cref="MaxBatch"/>.
@@ -68,7 +71,12 @@ public sealed class EventIngestion(IQueueClientFactory queues, TimeProvider cloc
         foreach (var item in events.EnumerateArray())
         {
             var (tracked, error) = EventValidator.Validate(item, index);
-            if (tracked is not null)
+            if (tracked is not null && accepted.Count > 0 && tracked.AnonymousId != accepted[0].AnonymousId)
+            {
+                // One browser sends a batch: a batch cannot create a user row per event (decision 0009).
+                errors.Add(new BatchItemError(index, OtherBrowser));
+            }
+            else if (tracked is not null)
             {
                 accepted.Add(tracked);
             }

@@ -219,6 +219,29 @@ public sealed class EventPipelineTests(EventsFixture api)
     }
 
     [Fact]
+    public async Task A_batch_carries_one_browsers_events_and_creates_at_most_one_user()
+    {
+        var (session, browser) = (Guid.NewGuid(), Guid.NewGuid());
+        var others = Enumerable.Range(0, 5).Select(_ => Guid.NewGuid()).ToList();
+        object[] events =
+        [
+            Event("page_view", session, browser),
+            .. others.Select(other => Event("page_view", session, other)),
+            Event("search_submit", session, browser),
+        ];
+
+        var (status, body) = await PostAsync("/api/events/batch", new { events });
+
+        Assert.Equal(202, status);
+        Assert.Equal((2, 7), (body.GetProperty("processed").GetInt32(), body.GetProperty("total").GetInt32()));
+        Assert.Equal([1, 2, 3, 4, 5], body.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("index").GetInt32()));
+        Expect.All(body.GetProperty("errors").EnumerateArray(), 5, e => Assert.Equal(EventIngestion.OtherBrowser, e.GetProperty("error").GetString()));
+        await api.WaitUntilAsync("SELECT count(*) = 2 FROM events WHERE session_id = @session", new { session });
+        await using var db = api.Database();
+        Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT count(*) FROM users WHERE anonymous_id = ANY(@others)", new { others = others.ToArray() }));
+    }
+
+    [Fact]
     public async Task The_same_message_delivered_twice_is_counted_once()
     {
         var (session, anonymous, trip) = (Guid.NewGuid(), Guid.NewGuid(), 5007);
