@@ -25,15 +25,32 @@ internal static class Commands
 {
     public static Command Migrate()
     {
-        var command = new Command("migrate", "Apply pending database migrations and create the Storage queues.");
-        command.SetAction((_, ct) => RunAsync(async services =>
+        var appLogin = new Option<string?>("--app-login")
+        {
+            Description = "Also create (or update) this login for the application, with the password in SMARTTRIP_APP_DB_PASSWORD: " +
+                          "a member of the data-only role smarttrip_app, no DDL.",
+        };
+        var command = new Command("migrate", "Apply pending database migrations and create the Storage queues.") { appLogin };
+        command.SetAction((parse, ct) => RunAsync(async services =>
         {
             var configuration = services.GetRequiredService<IConfiguration>();
-            var applied = services.GetRequiredService<DatabaseMigrator>()
-                .Migrate(SmartTripServiceCollectionExtensions.RequiredConnectionString(configuration)).AppliedScripts;
+            var connectionString = SmartTripServiceCollectionExtensions.RequiredConnectionString(configuration);
+            var login = parse.GetValue(appLogin);
+            var password = Environment.GetEnvironmentVariable("SMARTTRIP_APP_DB_PASSWORD");
+            if (login is not null && string.IsNullOrEmpty(password))
+            {
+                throw new InvalidOperationException("--app-login needs the login's password in SMARTTRIP_APP_DB_PASSWORD.");
+            }
+
+            var applied = services.GetRequiredService<DatabaseMigrator>().Migrate(connectionString).AppliedScripts;
             Console.WriteLine(applied.Count == 0
                 ? "Database is up to date."
                 : $"Applied {applied.Count} migration(s): {string.Join(", ", applied.Select(ShortName))}");
+            if (login is not null)
+            {
+                await DatabaseMigrator.EnsureAppLoginAsync(connectionString, login, password!, ct);
+                Console.WriteLine($"Login {login} ready (role {DatabaseMigrator.AppRole}: data only).");
+            }
 
             var queues = services.GetRequiredService<IQueueClientFactory>();
             if (queues.IsConfigured)

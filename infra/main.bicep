@@ -20,8 +20,15 @@ param corsAllowedOrigins string
 param postgresAdministratorLogin string = 'smarttrip'
 
 @secure()
-@description('PostgreSQL administrator password (stored only in Key Vault, inside the connection string).')
+@description('PostgreSQL administrator password (stored only in Key Vault, in the operators\' connection string).')
 param postgresAdministratorPassword string
+
+@description('The login the app connects as: data only (role smarttrip_app), created by `smarttrip migrate --app-login`.')
+param postgresAppLogin string = 'smarttrip_api'
+
+@secure()
+@description('Password of postgresAppLogin (stored only in Key Vault, in the app\'s connection string).')
+param postgresAppPassword string
 
 @description('Leave empty for a private database (inside the network). An IP address makes it public, open to that address and the app\'s egress address only (and opens Key Vault to it): for development.')
 param developmentClientIp string = ''
@@ -146,6 +153,8 @@ module vault 'modules/keyvault.bicep' = {
     databaseName: database.outputs.databaseName
     administratorLogin: postgresAdministratorLogin
     administratorPassword: postgresAdministratorPassword
+    appLogin: postgresAppLogin
+    appPassword: postgresAppPassword
     jwtSecret: jwtSecret
     storeJwtSecret: !empty(jwtSecret)
     appSubnetId: network.outputs.appSubnetId

@@ -43,6 +43,41 @@ public sealed class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
         return new MigrationResult(result.Scripts.Select(s => s.Name).ToList());
     }
 
+    /// <summary>The data-only role of migration 0008 that the application's login belongs to.</summary>
+    public const string AppRole = "smarttrip_app";
+
+    /// <summary>
+    /// Creates the application's login (or sets its password when it exists) as a member of <see cref="AppRole"/> only:
+    /// it can read and write the data, never change the schema. Run by the administrator, after the migrations.
+    /// </summary>
+    public static async Task EnsureAppLoginAsync(string connectionString, string login, string password, CancellationToken ct)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var build = new Npgsql.NpgsqlCommand(
+            """
+            SELECT CASE WHEN EXISTS (SELECT FROM pg_roles WHERE rolname = @login)
+                        THEN format('ALTER ROLE %I WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD %L', @login, @password)
+                        ELSE format('CREATE ROLE %I WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD %L', @login, @password) END,
+                   format('GRANT %I TO %I', @role, @login)
+            """, connection);
+        build.Parameters.AddWithValue("login", login);
+        build.Parameters.AddWithValue("password", password);
+        build.Parameters.AddWithValue("role", AppRole);
+        string create, grant;
+        await using (var reader = await build.ExecuteReaderAsync(ct))
+        {
+            await reader.ReadAsync(ct);
+            (create, grant) = (reader.GetString(0), reader.GetString(1));
+        }
+
+        foreach (var statement in new[] { create, grant })
+        {
+            await using var command = new Npgsql.NpgsqlCommand(statement, connection);
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
     private static bool IsMigration(string resourceName) =>
         resourceName.Contains(".Data.Migrations.", StringComparison.Ordinal) &&
         resourceName.EndsWith(".sql", StringComparison.Ordinal);

@@ -58,7 +58,7 @@ public sealed class CliTests
         var seed = await RunAsync(environment, "seed");
 
         Assert.Equal(0, migrate.ExitCode);
-        Assert.Contains("Applied 7 migration(s): 0001_catalog, 0002_tracking, 0003_analytics, 0004_event_reference_rows, 0005_catalog_version, 0006_trip_interaction_index, 0007_event_dead_letters", migrate.Output);
+        Assert.Contains("Applied 8 migration(s): 0001_catalog, 0002_tracking, 0003_analytics, 0004_event_reference_rows, 0005_catalog_version, 0006_trip_interaction_index, 0007_event_dead_letters, 0008_app_role", migrate.Output);
         Assert.Contains("Queues ready: events, events-poison", migrate.Output);
         Assert.Equal(0, again.ExitCode);
         Assert.Contains("Database is up to date.", again.Output);
@@ -163,6 +163,37 @@ public sealed class CliTests
         Assert.Equal((100, 63), (report.RootElement.GetProperty("total_scenarios").GetInt32(), report.RootElement.GetProperty("passed").GetInt32()));
         Assert.Equal(0, passing.ExitCode);
         Assert.Contains("\"message\":\"No scenarios found\"", passing.Output);
+    }
+
+    [Fact]
+    public async Task The_app_login_reads_and_writes_data_and_cannot_change_the_schema()
+    {
+        var connectionString = await TestServices.CreateSeededDatabaseAsync("cli_role");
+        var login = $"st_app_{Guid.NewGuid():N}"[..30];
+        var password = Guid.NewGuid().ToString("N");
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__SmartTripDb"] = connectionString,
+            ["SMARTTRIP_APP_DB_PASSWORD"] = password,
+        };
+
+        var withoutPassword = await RunAsync(new Dictionary<string, string> { ["ConnectionStrings__SmartTripDb"] = connectionString }, "migrate", "--app-login", login);
+        var created = await RunAsync(environment, "migrate", "--app-login", login);
+        var again = await RunAsync(environment, "migrate", "--app-login", login); // sets the password again
+
+        Assert.Equal(1, withoutPassword.ExitCode);
+        Assert.Equal((0, 0), (created.ExitCode, again.ExitCode));
+        Assert.Contains($"Login {login} ready (role smarttrip_app: data only).", again.Output);
+        var asApp = new NpgsqlConnectionStringBuilder(connectionString) { Username = login, Password = password, Pooling = false }.ConnectionString;
+        await using var app = new NpgsqlConnection(asApp);
+        Assert.Equal(374, await app.ExecuteScalarAsync<int>("SELECT count(*) FROM trip_templates"));
+        Assert.Equal(1, await app.ExecuteAsync(
+            "INSERT INTO users (anonymous_id, is_registered, total_sessions, total_searches, total_clicks, is_active, first_seen_at, last_seen_at, created_at, updated_at) VALUES (gen_random_uuid(), FALSE, 0, 0, 0, TRUE, now(), now(), now(), now())"));
+        foreach (var ddl in new[] { "CREATE TABLE intruder (id int)", "DROP TABLE events", "ALTER TABLE users ADD COLUMN x int", "TRUNCATE events", "DELETE FROM schema_migrations" })
+        {
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => app.ExecuteAsync(ddl));
+            Assert.Equal("42501", refused.SqlState); // insufficient privilege
+        }
     }
 
     [Fact]

@@ -79,10 +79,12 @@ public sealed class InfrastructureTests
         var template = Template.Value;
         var budget = template.GetProperty("variables").GetProperty("connectionBudget").GetInt32();
         var instances = template.GetProperty("parameters").GetProperty("maximumInstanceCount");
-        var secret = Properties(OfType("Microsoft.KeyVault/vaults/secrets").Single(s => s.GetProperty("name").GetString()!.Contains("smarttrip-db", StringComparison.Ordinal)));
+        var secret = Properties(OfType("Microsoft.KeyVault/vaults/secrets").Single(s => s.GetProperty("name").GetString()!.EndsWith("'smarttrip-db')]", StringComparison.Ordinal)));
 
         Assert.Equal(40, budget); // of a B1ms server's 50, 10 stay for administration and the platform
         Assert.Contains("Maximum Pool Size=", secret.GetProperty("value").GetString());
+        Assert.Contains("parameters('appLogin'), parameters('appPassword')", secret.GetProperty("value").GetString()); // the data-only login
+        Assert.DoesNotContain("administrator", secret.GetProperty("value").GetString());
         Assert.Contains("Ssl Mode=VerifyFull", secret.GetProperty("value").GetString());
         for (var n = instances.GetProperty("minValue").GetInt32(); n <= instances.GetProperty("maxValue").GetInt32(); n++)
         {

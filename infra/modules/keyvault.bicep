@@ -10,6 +10,9 @@ param databaseName string
 param administratorLogin string
 @secure()
 param administratorPassword string
+param appLogin string
+@secure()
+param appPassword string
 @secure()
 param jwtSecret string
 @description('Whether a JWT secret was given (an empty secret is not stored).')
@@ -42,11 +45,21 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
+// The app's: the data-only login, a bounded pool, the server's certificate checked.
 resource connectionString 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   parent: vault
   name: 'smarttrip-db'
   properties: {
-    value: 'Host=${databaseHost};Database=${databaseName};Username=${administratorLogin};Password=${administratorPassword};Ssl Mode=VerifyFull;Maximum Pool Size=${maxPoolSize}'
+    value: 'Host=${databaseHost};Database=${databaseName};Username=${appLogin};Password=${appPassword};Ssl Mode=VerifyFull;Maximum Pool Size=${maxPoolSize}'
+  }
+}
+
+// The operators': the administrator, for `smarttrip migrate` and `seed` only; the app's identity is not given it.
+resource adminConnectionString 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'smarttrip-db-admin'
+  properties: {
+    value: 'Host=${databaseHost};Database=${databaseName};Username=${administratorLogin};Password=${administratorPassword};Ssl Mode=VerifyFull'
   }
 }
 
