@@ -13,7 +13,7 @@ param environmentName string
 param location string
 
 @minLength(1)
-@description('Comma-separated origins of the static frontend allowed by CORS (no credentials: tokens travel in headers). Required.')
+@description('Comma-separated origins of the static frontend allowed by CORS (credentials mode, as the API specifies; no cookies are used). Required.')
 param corsAllowedOrigins string
 
 @description('PostgreSQL administrator login.')

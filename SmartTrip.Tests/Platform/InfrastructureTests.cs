@@ -103,7 +103,7 @@ public sealed class InfrastructureTests
     }
 
     [Fact]
-    public void The_app_takes_only_its_front_doors_traffic_publishes_without_passwords_and_needs_no_credentials_mode()
+    public void The_app_takes_only_its_front_doors_traffic_publishes_without_passwords_and_names_its_cors_origins()
     {
         var site = Properties(OfType("Microsoft.Web/sites").Single());
         var config = site.GetProperty("siteConfig");
@@ -112,7 +112,6 @@ public sealed class InfrastructureTests
         Assert.Equal("Deny", config.GetProperty("ipSecurityRestrictionsDefaultAction").GetString());
         Assert.Equal(("ServiceTag", "AzureFrontDoor.Backend"), (allow.GetProperty("tag").GetString(), allow.GetProperty("ipAddress").GetString()));
         Assert.True(allow.GetProperty("headers").TryGetProperty("x-azure-fdid", out _));
-        Assert.False(config.GetProperty("cors").GetProperty("supportCredentials").GetBoolean());
         Assert.False(Template.Value.GetProperty("parameters").GetProperty("corsAllowedOrigins").TryGetProperty("defaultValue", out _));
         var policies = OfType("Microsoft.Web/sites/basicPublishingCredentialsPolicies");
         Assert.Equal(2, policies.Count);

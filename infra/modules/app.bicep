@@ -79,8 +79,9 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           headers: { 'x-azure-fdid': [frontDoorId] }
         }
       ]
-      // The frontend sends its token in a header, never a cookie: no credentials mode.
-      cors: { allowedOrigins: origins, supportCredentials: false }
+      // Credentials mode as api.md §1 specifies for the existing frontend; harmless, since the API sets and reads no
+      // cookie, and limited to the origins named (the parameter is required, never a wildcard).
+      cors: { allowedOrigins: origins, supportCredentials: true }
     }
   }
 
