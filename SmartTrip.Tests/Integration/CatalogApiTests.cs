@@ -333,7 +333,8 @@ public sealed class CatalogApiTests(ApiFixture api)
     {
         var (_, byEnd) = await api.GetJsonAsync("/api/v2/occurrences?end_date=2026-12-31&limit=100");
         Assert.NotEqual(0, byEnd.GetProperty("total").GetInt32());
-        Expect.All(byEnd.GetProperty("data").EnumerateArray(), 15,
+        // Date filters: on an external host the catalogue's dates are shifted to today, so the page holds what the total says.
+        Expect.All(byEnd.GetProperty("data").EnumerateArray(), api.OnExternalHost ? Math.Min(100, byEnd.GetProperty("total").GetInt32()) : 15,
             o => Assert.True(string.CompareOrdinal(o.GetProperty("endDate").GetString(), "2026-12-31") <= 0));
 
         var (_, byPrice) = await api.GetJsonAsync("/api/v2/occurrences?min_price=9000&max_price=12000.5&limit=100");
@@ -350,7 +351,7 @@ public sealed class CatalogApiTests(ApiFixture api)
 
         var (_, march) = await api.GetJsonAsync("/api/v2/occurrences?year=2027&month=3&limit=100");
         Assert.NotEqual(0, march.GetProperty("total").GetInt32());
-        Expect.All(march.GetProperty("data").EnumerateArray(), 28, o => Assert.StartsWith("2027-03-", o.GetProperty("startDate").GetString()));
+        Expect.All(march.GetProperty("data").EnumerateArray(), api.OnExternalHost ? Math.Min(100, march.GetProperty("total").GetInt32()) : 28, o => Assert.StartsWith("2027-03-", o.GetProperty("startDate").GetString()));
 
         var (_, ignoredDate) = await api.GetJsonAsync("/api/v2/occurrences?start_date=not-a-date&status=whatever");
         Assert.Equal(498, ignoredDate.GetProperty("total").GetInt32());
