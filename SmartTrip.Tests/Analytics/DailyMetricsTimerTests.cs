@@ -73,27 +73,18 @@ public sealed class TimerScheduleTests
         }
     }
 
-    [Fact]
-    public void Daily_metrics_runs_once_a_day_at_00_15_utc()
+    [Theory]
+    [InlineData("DailyMetricsSchedule", "dailyMetricsSchedule", "2026-11-24T23:00:00Z", "2026-11-25T00:15:00Z 2026-11-26T00:15:00Z")]
+    [InlineData("CloseIdleSessionsSchedule", "closeIdleSessionsSchedule", "2026-11-25T10:07:30Z",
+        "2026-11-25T10:15:00Z 2026-11-25T10:30:00Z 2026-11-25T10:45:00Z")]
+    public void Each_timer_runs_at_its_documented_times_in_the_sample_and_in_azure(string setting, string parameter, string from, string runs)
     {
-        var schedule = Setting("DailyMetricsSchedule");
-        var from = new DateTime(2026, 11, 24, 23, 0, 0, DateTimeKind.Utc);
+        var schedule = Setting(setting);
+        var expected = runs.Split(' ').Select(r => DateTime.Parse(r, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal)).ToList();
 
-        Assert.Equal(schedule, BicepDefault("dailyMetricsSchedule"));
-        Assert.Equal(
-            [new DateTime(2026, 11, 25, 0, 15, 0, DateTimeKind.Utc), new(2026, 11, 26, 0, 15, 0, DateTimeKind.Utc)],
-            Runs(schedule, from, 2));
-    }
-
-    [Fact]
-    public void Idle_sessions_are_closed_every_quarter_hour()
-    {
-        var schedule = Setting("CloseIdleSessionsSchedule");
-        var from = new DateTime(2026, 11, 25, 10, 7, 30, DateTimeKind.Utc);
-
-        Assert.Equal(schedule, BicepDefault("closeIdleSessionsSchedule"));
-        Assert.Equal(
-            [new DateTime(2026, 11, 25, 10, 15, 0, DateTimeKind.Utc), new(2026, 11, 25, 10, 30, 0, DateTimeKind.Utc), new(2026, 11, 25, 10, 45, 0, DateTimeKind.Utc)],
-            Runs(schedule, from, 3));
+        Assert.Equal(schedule, BicepDefault(parameter));
+        Assert.Equal(expected, Runs(schedule, DateTime.Parse(from, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal), expected.Count));
     }
 }
