@@ -307,17 +307,19 @@ internal static class Commands
 
             return await RunAsync(async services =>
             {
-                var metrics = services.GetRequiredService<DailyMetricsService>();
+                var run = services.GetRequiredService<DailyMetricsRun>();
+                var metrics = services.GetRequiredService<RequestMetrics>();
                 if (days is null)
                 {
-                    var stored = await metrics.RunAsync(ct);
+                    var stored = await run.RunAsync(ct);
                     Console.WriteLine($"Stored {string.Join(", ", stored.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)))}; trip interactions recomputed.");
                     return;
                 }
 
                 foreach (var day in days)
                 {
-                    var stored = await metrics.AggregateDayAsync(day, ct);
+                    await run.StoreDayAsync(day, ct);
+                    var stored = (await metrics.DaysAsync(day, day, ct))[0];
                     Console.WriteLine($"{day:yyyy-MM-dd}  {stored.TotalRequests,7} requests stored");
                 }
             });

@@ -11,7 +11,8 @@ using SmartTrip.Functions.Http;
 namespace SmartTrip.Functions;
 
 /// <summary>Metrics and the evaluation of the personas (api.md §8), behind the function key.</summary>
-public sealed class AnalyticsFunctions(EvaluationService evaluation, DailyMetricsService metrics, TimeProvider clock)
+public sealed class AnalyticsFunctions(
+    EvaluationService evaluation, RequestMetrics metrics, EngagementMetricsService engagement, TopLists topLists, TimeProvider clock)
 {
     [Function(nameof(GetMetrics))]
     public async Task<IActionResult> GetMetrics(
@@ -27,6 +28,29 @@ public sealed class AnalyticsFunctions(EvaluationService evaluation, DailyMetric
     public async Task<IActionResult> GetDailyMetrics(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "metrics/daily")] HttpRequest req, CancellationToken ct)
     {
+        var (start, end) = DayRange(req);
+        return Respond.Ok(new DailyMetricsBody(start, end, await metrics.DaysAsync(start, end, ct)));
+    }
+
+    /// <summary>Engagement per day of [start, end] and over the whole range (docs/engagement.md §2), with the days' rules of §8.2.</summary>
+    [Function(nameof(GetEngagementMetrics))]
+    public async Task<IActionResult> GetEngagementMetrics(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "metrics/engagement")] HttpRequest req, CancellationToken ct)
+    {
+        var (start, end) = DayRange(req);
+        var days = await engagement.DaysAsync(start, end, ct);
+        // The range's end day may be the last day timestamptz holds: the total stops there rather than a day later.
+        var to = end == DateOnly.MaxValue ? DateTimeOffset.MaxValue : new MetricsDay(end).To;
+        var total = await engagement.ComputeWindowAsync(new MetricsDay(start).From, to, ct, end);
+        return Respond.Ok(new EngagementMetricsBody(start, end, days, total));
+    }
+
+    /// <summary>
+    /// The range of <c>start</c> and <c>end</c> (api.md §8.2): YYYY-MM-DD, anything else takes the default (end today,
+    /// start 7 days before end); a range longer than 90 days keeps its end.
+    /// </summary>
+    private (DateOnly Start, DateOnly End) DayRange(HttpRequest req)
+    {
         DateOnly? Day(string name) =>
             DateOnly.TryParseExact(req.Query[name].FirstOrDefault(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
                 ? day : null;
@@ -39,14 +63,39 @@ public sealed class AnalyticsFunctions(EvaluationService evaluation, DailyMetric
             start = DaysBefore(end, 90);
         }
 
-        var days = await metrics.DaysAsync(start, end, ct);
-        return Respond.Ok(new DailyMetricsBody(start, end, days));
+        return (start, end);
     }
 
     [Function(nameof(GetTopSearches))]
     public async Task<IActionResult> GetTopSearches(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "metrics/top-searches")] HttpRequest req, CancellationToken ct) =>
-        Respond.Item(await metrics.TopSearchesAsync(Lenient(req, "days", 7, 1, 90), Lenient(req, "limit", 10, 1, 50), ct));
+        Respond.Item(await topLists.TopSearchesAsync(Lenient(req, "days", 7, 1, 90), Lenient(req, "limit", 10, 1, 50), ct));
+
+    /// <summary>The trips people act on most (docs/engagement.md §3); <c>by</c> is clicks (default), ctr or contacts.</summary>
+    [Function(nameof(GetTopTrips))]
+    public async Task<IActionResult> GetTopTrips(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "metrics/top-trips")] HttpRequest req, CancellationToken ct)
+    {
+        var by = req.Query["by"].FirstOrDefault();
+        TopTripsOrder order;
+        if (string.IsNullOrEmpty(by))
+        {
+            order = TopTripsOrder.Clicks;
+        }
+        else if (!TopTripsOrders.TryGetValue(by, out order))
+        {
+            return Respond.BadRequest($"Invalid by: {by}. Valid values: {string.Join(", ", TopTripsOrders.Keys.Order(StringComparer.Ordinal))}");
+        }
+
+        return Respond.Item(await topLists.TopTripsAsync(Lenient(req, "days", 7, 1, 90), Lenient(req, "limit", 10, 1, 50), order, ct));
+    }
+
+    private static readonly Dictionary<string, TopTripsOrder> TopTripsOrders = new(StringComparer.Ordinal)
+    {
+        ["clicks"] = TopTripsOrder.Clicks,
+        ["ctr"] = TopTripsOrder.Ctr,
+        ["contacts"] = TopTripsOrder.Contacts,
+    };
 
     /// <summary>An integer parameter that falls back to its default when unparseable, then is clamped (api.md §8).</summary>
     private static int Lenient(HttpRequest req, string name, int fallback, int min, int max) =>

@@ -60,7 +60,15 @@ public static class SmartTripServiceCollectionExtensions
         services.TryAddSingleton<EventsDrainService>();
         services.TryAddSingleton<DeadLetterService>();
         services.TryAddSingleton<EvaluationService>();
-        services.TryAddSingleton<DailyMetricsService>();
+        services.TryAddSingleton<RequestMetrics>();
+        services.TryAddSingleton<TopLists>();
+        services.TryAddSingleton<EngagementMetricsService>();
+        services.TryAddSingleton<TripInteractionRecompute>();
+        services.TryAddSingleton<DailyMetricsRun>();
+        // The parts of a stored day, in the order a run writes them (the top lists fill the request metrics' row).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDailyMetricsPart, RequestMetrics>(sp => sp.GetRequiredService<RequestMetrics>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDailyMetricsPart, TopLists>(sp => sp.GetRequiredService<TopLists>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDailyMetricsPart, EngagementMetricsService>(sp => sp.GetRequiredService<EngagementMetricsService>()));
         return services;
     }
 

@@ -14,6 +14,17 @@ public sealed record DailyMetricsBody(
     public int Count => Data.Count;
 }
 
+/// <summary><c>/api/metrics/engagement</c> (docs/engagement.md §2): the days of [start, end] and the whole range as one window.</summary>
+public sealed record EngagementMetricsBody(
+    [property: JsonPropertyName("start")] DateOnly Start,
+    [property: JsonPropertyName("end")] DateOnly End,
+    [property: JsonPropertyName("data")] IReadOnlyList<EngagementMetrics> Data,
+    [property: JsonPropertyName("total")] EngagementMetrics Total) : SuccessBody
+{
+    [JsonPropertyName("count")]
+    public int Count => Data.Count;
+}
+
 /// <summary>An evaluation scenario as the list endpoint shows it (api.md §8.5).</summary>
 public sealed record ScenarioSummary
 {

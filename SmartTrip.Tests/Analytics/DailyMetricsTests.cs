@@ -11,7 +11,16 @@ public sealed class DailyMetricsTests(InProcessApiFixture api) : IClassFixture<I
 {
     private static readonly DateOnly Yesterday = new(2026, 11, 24);
 
-    private DailyMetricsService Metrics => api.Services.GetRequiredService<DailyMetricsService>();
+    private RequestMetrics Metrics => api.Services.GetRequiredService<RequestMetrics>();
+
+    private DailyMetricsRun Run => api.Services.GetRequiredService<DailyMetricsRun>();
+
+    /// <summary>Stores every part of a day, then reads back the request metrics as stored.</summary>
+    private async Task<DailyMetrics> StoreDayAsync(DateOnly day)
+    {
+        await Run.StoreDayAsync(day, CancellationToken.None);
+        return (await Metrics.DaysAsync(day, day, CancellationToken.None))[0];
+    }
 
     [Fact]
     public async Task A_day_of_known_requests_gives_the_hand_computed_metrics_and_is_stored()
@@ -22,11 +31,12 @@ public sealed class DailyMetricsTests(InProcessApiFixture api) : IClassFixture<I
         await RequestLogRows.InsertAsync(db, day.AddHours(1), 100, 80, 10, "s1", countries: [1, 1], continents: ["Asia", "asia"], type: 3, themes: [2], budget: 9000, year: "2027");
         await RequestLogRows.InsertAsync(db, day.AddHours(2), 200, 45, 6, "s1", relaxed: true, continents: ["Asia"], type: 3, month: "all");
         await RequestLogRows.InsertAsync(db, day.AddHours(3), 300, null, 0, "s2", year: "all", month: "3");
-        await RequestLogRows.InsertAsync(db, day.AddHours(23).AddMinutes(59), 400, 57.5m, 10, null, countries: [999], type: 1, themes: [2, 6]);
+        await RequestLogRows.InsertAsync(db, day.AddHours(23).AddMinutes(59), 400, 57.5m, 10, null, countries: [999], type: 1, themes: [2, 6],
+            continents: ["north america", "NORTH_AND_CENTRAL_AMERICA", "North & Central America"]);
         await RequestLogRows.InsertAsync(db, day.AddDays(1), 5000, 99, 10, "next-day");
         await RequestLogRows.InsertAsync(db, day.AddSeconds(-1), 5000, 99, 10, "day-before");
 
-        var stored = await Metrics.AggregateDayAsync(Yesterday, CancellationToken.None);
+        var stored = await StoreDayAsync(Yesterday);
 
         // n = 4: response times 100..400 (p50 250, p95 385, p99 397), top scores 80, 45, 57.5 (mean 60.833 -> 60.83),
         // result counts 10, 6, 0, 10 (6.5), one relaxed, one empty, one below 50 (45).
@@ -35,7 +45,7 @@ public sealed class DailyMetricsTests(InProcessApiFixture api) : IClassFixture<I
             {
                 Date = Yesterday, TotalRequests = 4, UniqueSessions = 2, AvgResponseTimeMs = 250.00m, P50ResponseTimeMs = 250,
                 P95ResponseTimeMs = 385, P99ResponseTimeMs = 397, MaxResponseTimeMs = 400, AvgTopScore = 60.83m, AvgResultCount = 6.50m,
-                RelaxedTriggerRate = 0.25m, NoResultsRate = 0.25m, LowScoreRate = 0.25m, SearchesWithCountry = 2, SearchesWithContinent = 2,
+                RelaxedTriggerRate = 0.25m, NoResultsRate = 0.25m, LowScoreRate = 0.25m, SearchesWithCountry = 2, SearchesWithContinent = 3,
                 SearchesWithType = 3, SearchesWithThemes = 2, SearchesWithBudget = 1, SearchesWithDates = 2,
             },
             stored);
@@ -46,7 +56,8 @@ public sealed class DailyMetricsTests(InProcessApiFixture api) : IClassFixture<I
             """, new { Yesterday });
         Assert.Equal((4, 60.83m, 0.2500m), (row.Total, row.Avg, row.Rate));
         Assert.Equal("""[{"id": 1, "name": "Japan", "count": 2}]""".Replace("Japan", await db.ExecuteScalarAsync<string>("SELECT name FROM countries WHERE id = 1")), row.Countries);
-        Assert.Equal("""[{"name": "Asia", "count": 2}, {"name": "asia", "count": 1}]""", row.Continents);
+        // Continents are counted by their canonical name, however they were sent.
+        Assert.Equal("""[{"name": "Asia", "count": 3}, {"name": "North & Central America", "count": 3}]""", row.Continents);
         var names = (await db.QueryAsync<(string Kind, int Id, string Name)>(
             "SELECT 'type', id, name FROM trip_types WHERE id IN (1, 3) UNION ALL SELECT 'tag', id, name FROM tags WHERE id IN (2, 6)"))
             .ToDictionary(n => (n.Kind, n.Id), n => n.Name);
@@ -66,19 +77,33 @@ public sealed class DailyMetricsTests(InProcessApiFixture api) : IClassFixture<I
     public async Task A_run_catches_up_the_missing_days_of_the_week_and_running_again_changes_nothing()
     {
         await using var db = new NpgsqlConnection(api.ConnectionString);
-        await db.ExecuteAsync("DELETE FROM recommendation_metrics_daily WHERE date BETWEEN '2026-11-17' AND '2026-11-24'");
-        await db.ExecuteAsync("INSERT INTO recommendation_metrics_daily (date, total_requests) VALUES ('2026-11-20', 77)");
+        await db.ExecuteAsync(
+            """
+            DELETE FROM recommendation_metrics_daily WHERE date BETWEEN '2026-11-17' AND '2026-11-24';
+            DELETE FROM engagement_metrics_daily WHERE date BETWEEN '2026-11-17' AND '2026-11-24';
+            INSERT INTO recommendation_metrics_daily (date, total_requests) VALUES ('2026-11-20', 77);
+            INSERT INTO engagement_metrics_daily (date, metrics) VALUES ('2026-11-21', '{"date": "2026-11-21", "clicks": 5}');
+            """);
+        const string Stored = """
+            SELECT 'requests' AS part, date, total_requests AS value FROM recommendation_metrics_daily
+            UNION ALL SELECT 'engagement', date, (metrics ->> 'clicks')::int FROM engagement_metrics_daily
+            ORDER BY 1, 2
+            """;
 
-        var first = await Metrics.RunAsync(CancellationToken.None);
-        var rows = await db.QueryAsync<(DateTime Date, int Total)>("SELECT date, total_requests FROM recommendation_metrics_daily ORDER BY date");
-        var second = await Metrics.RunAsync(CancellationToken.None);
-        var again = await db.QueryAsync<(DateTime Date, int Total)>("SELECT date, total_requests FROM recommendation_metrics_daily ORDER BY date");
+        var first = await Run.RunAsync(CancellationToken.None);
+        var rows = (await db.QueryAsync<(string Part, DateTime Date, int Value)>(Stored)).ToList();
+        var second = await Run.RunAsync(CancellationToken.None);
+        var again = (await db.QueryAsync<(string Part, DateTime Date, int Value)>(Stored)).ToList();
 
+        // The request metrics miss 18, 19, 21, 22 and 23; the engagement misses all but 21 and always stores the last
+        // two days (a search's events count for 24 hours).
+        Assert.Equal(Enumerable.Range(18, 7).Select(d => new DateOnly(2026, 11, d)), first);
+        Assert.Equal([new DateOnly(2026, 11, 23), Yesterday], second);
+        Assert.Contains(("requests", new DateTime(2026, 11, 20), 77), rows);
+        Assert.Contains(("engagement", new DateTime(2026, 11, 21), 5), rows);
         Assert.Equal(
-            [new DateOnly(2026, 11, 18), new(2026, 11, 19), new(2026, 11, 21), new(2026, 11, 22), new(2026, 11, 23), Yesterday],
-            first);
-        Assert.Equal([Yesterday], second);
-        Assert.Contains((new DateTime(2026, 11, 20), 77), rows);
+            Enumerable.Range(18, 7).Select(d => new DateTime(2026, 11, d)),
+            rows.Where(r => r.Part == "engagement" && r.Date >= new DateTime(2026, 11, 18)).Select(r => r.Date));
         Assert.Equal(rows, again);
     }
 
@@ -111,7 +136,7 @@ public sealed class DailyMetricsTests(InProcessApiFixture api) : IClassFixture<I
         await EventAsync("save_trip", 102, browsers[0], TimeSpan.FromHours(2));
         await EventAsync("impression", null, browsers[0], TimeSpan.FromHours(2));
 
-        await Metrics.RunAsync(CancellationToken.None);
+        await Run.RunAsync(CancellationToken.None);
 
         var rows = (await db.QueryAsync<(int Trip, int Viewers, int Clickers, int Impressions, int Clicks, int ImpressionCount, int SaveCount, DateTime Updated)>(
             """
@@ -130,17 +155,19 @@ public sealed class DailyMetricsTests(InProcessApiFixture api) : IClassFixture<I
         await using var db = new NpgsqlConnection(api.ConnectionString);
         await db.ExecuteAsync(
             """
-            DELETE FROM recommendation_metrics_daily;
+            DELETE FROM recommendation_metrics_daily; DELETE FROM engagement_metrics_daily;
             INSERT INTO trip_interactions (trip_id) SELECT g FROM generate_series(1, 300) AS g ON CONFLICT (trip_id) DO NOTHING;
             """);
 
         for (var round = 0; round < 3; round++)
         {
-            await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => Metrics.RunAsync(CancellationToken.None))));
+            await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => Run.RunAsync(CancellationToken.None))));
         }
 
         var days = (await db.QueryAsync<DateTime>("SELECT date FROM recommendation_metrics_daily ORDER BY date")).ToList();
+        var engagementDays = (await db.QueryAsync<DateTime>("SELECT date FROM engagement_metrics_daily ORDER BY date")).ToList();
         Assert.Equal(Enumerable.Range(1, 7).Select(d => new DateTime(2026, 11, 25).AddDays(-d)).Order(), days);
+        Assert.Equal(days, engagementDays);
     }
 
     [Fact]
@@ -149,7 +176,7 @@ public sealed class DailyMetricsTests(InProcessApiFixture api) : IClassFixture<I
         await using var db = new NpgsqlConnection(api.ConnectionString);
         await db.ExecuteAsync("DELETE FROM recommendation_requests; DELETE FROM recommendation_metrics_daily;");
         var now = api.Clock.GetUtcNow().UtcDateTime;
-        await RequestLogRows.InsertAsync(db, now.AddHours(-1), 120, 90, 10, "a", continents: ["Europe", "Asia"], type: 4);
+        await RequestLogRows.InsertAsync(db, now.AddHours(-1), 120, 90, 10, "a", continents: ["Europe", "asia"], type: 4);
         await RequestLogRows.InsertAsync(db, now.AddDays(-2), 80, 40, 3, "b", relaxed: true, continents: ["Asia"], type: 4);
         await RequestLogRows.InsertAsync(db, now.AddDays(-8), 1000, 70, 10, "c", continents: ["Africa"], type: 2);
         await db.ExecuteAsync("INSERT INTO recommendation_metrics_daily (date, total_requests) VALUES ('2026-11-20', 77)");
@@ -179,6 +206,8 @@ public sealed class DailyMetricsTests(InProcessApiFixture api) : IClassFixture<I
     [InlineData("/api/metrics")]
     [InlineData("/api/metrics/daily")]
     [InlineData("/api/metrics/top-searches")]
+    [InlineData("/api/metrics/engagement")]
+    [InlineData("/api/metrics/top-trips")]
     public async Task The_metrics_endpoints_need_the_function_key(string path)
     {
         var (none, noneBody) = await api.SendWithKeyAsync(HttpMethod.Get, path, functionKey: null);

@@ -58,7 +58,7 @@ public sealed class DashboardBrowserTests(LoopbackApiFixture api) : IClassFixtur
         await RequestLogRows.InsertAsync(db, Day.AddDays(5).AddHours(6), 30, 100, 10, null);
         await RequestLogRows.InsertAsync(db, Day.AddDays(5).AddHours(7), 31, 50, 10, "e");
         await RequestLogRows.InsertAsync(db, Day.AddDays(6).AddHours(9), 5, null, 0, "f");
-        await api.Services.GetRequiredService<DailyMetricsService>().AggregateDayAsync(new DateOnly(2026, 11, 24), CancellationToken.None);
+        await api.Services.GetRequiredService<DailyMetricsRun>().StoreDayAsync(new DateOnly(2026, 11, 24), CancellationToken.None);
         await db.ExecuteAsync(
             """
             INSERT INTO event_dead_letters (event_id, event_type, envelope, reason, sql_state, received_at, dead_lettered_at)

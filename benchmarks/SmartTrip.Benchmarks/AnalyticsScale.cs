@@ -28,39 +28,42 @@ public static class AnalyticsScale
         await using var db = await dataSource.OpenConnectionAsync();
 
         var clock = Stopwatch.StartNew();
-        await db.ExecuteAsync("TRUNCATE recommendation_requests, recommendation_metrics_daily, events, trip_interactions RESTART IDENTITY", commandTimeout: 600);
+        await db.ExecuteAsync("TRUNCATE recommendation_requests, recommendation_metrics_daily, engagement_metrics_daily, events, trip_interactions RESTART IDENTITY", commandTimeout: 600);
         await WriteRequestsAsync(db, dayStart.AddDays(-30), TimeSpan.FromDays(30), others);
         await WriteRequestsAsync(db, dayStart, TimeSpan.FromDays(1), requests);
         await db.ExecuteAsync("VACUUM ANALYZE recommendation_requests", commandTimeout: 1800);
         Console.WriteLine($"request log: {others} rows over the 30 days before {day:yyyy-MM-dd}, then {requests} on it; written in {clock.Elapsed.TotalSeconds:F0} s");
 
-        var metrics = new DailyMetricsService(dataSource, TimeProvider.System, NullLogger<DailyMetricsService>.Instance);
-        for (var run = 1; run <= 2; run++)
+        var requestMetrics = new RequestMetrics(dataSource, TimeProvider.System);
+        var run = new DailyMetricsRun(
+            dataSource, [requestMetrics, new TopLists(dataSource, TimeProvider.System), new EngagementMetricsService(dataSource, TimeProvider.System)],
+            new TripInteractionRecompute(dataSource), TimeProvider.System, NullLogger<DailyMetricsRun>.Instance);
+        for (var attempt = 1; attempt <= 2; attempt++)
         {
             var timer = Stopwatch.StartNew();
-            var stored = await metrics.AggregateDayAsync(day, CancellationToken.None);
-            Console.WriteLine($"aggregate and store {day:yyyy-MM-dd} ({stored.TotalRequests} requests), run {run}: {timer.Elapsed.TotalSeconds:F2} s");
+            await run.StoreDayAsync(day, CancellationToken.None);
+            Console.WriteLine($"aggregate and store {day:yyyy-MM-dd} (request metrics, top lists, engagement), run {attempt}: {timer.Elapsed.TotalSeconds:F2} s");
         }
 
-        var (aggregates, upsert, recompute) = DailyMetricsService.Statements;
-        var window = new { from = dayStart, to = dayStart.AddDays(1) };
-        await PrintPlanAsync(db, "the day's aggregates", aggregates, window);
-        var upsertParameters = new DynamicParameters(await metrics.ComputeDayAsync(day, CancellationToken.None));
-        upsertParameters.AddDynamicParams(new { window.from, window.to, now = DateTimeOffset.UtcNow });
-        await PrintPlanAsync(db, "the day's upsert with its four top lists", upsert, upsertParameters);
+        var (compute, upsert) = RequestMetrics.Statements;
+        var window = new { date = day, from = dayStart, to = dayStart.AddDays(1), now = DateTimeOffset.UtcNow };
+        await PrintPlanAsync(db, "the day's request metrics", compute, window);
+        await PrintPlanAsync(db, "the day's request-metrics upsert", upsert, window);
+        await PrintPlanAsync(db, "the day's four top lists", TopLists.StoreStatement, window);
 
         clock.Restart();
         await WriteEventsAsync(db, events);
         Console.WriteLine($"events: {events} rows over the last 60 days, written and indexed in {clock.Elapsed.TotalSeconds:F0} s");
 
         var run2 = Stopwatch.StartNew();
-        var days = await metrics.RunAsync(CancellationToken.None);
+        var days = await run.RunAsync(CancellationToken.None);
         Console.WriteLine($"DailyMetrics run ({days.Count} days, then the recompute over {events} events): {run2.Elapsed.TotalSeconds:F2} s");
 
         var types = (await db.QueryAsync<(string Name, int Id)>("SELECT name, id FROM event_types WHERE name IN ('impression', 'click_trip')"))
             .ToDictionary(t => t.Name, t => t.Id);
         var now = DateTimeOffset.UtcNow;
-        await PrintPlanAsync(db, "the trip-interaction recompute", recompute,
+        await PrintPlanAsync(db, "the day's engagement", EngagementMetricsService.Statement, window);
+        await PrintPlanAsync(db, "the trip-interaction recompute", TripInteractionRecompute.Statement,
             new { impression = types["impression"], click = types["click_trip"], since = now.AddDays(-7), now });
         return 0;
     }
