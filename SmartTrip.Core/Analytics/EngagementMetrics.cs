@@ -128,23 +128,23 @@ public sealed class EngagementMetricsService(NpgsqlDataSource dataSource, TimePr
             'searches_with_impressions', (SELECT count(*) FROM per_search WHERE seen),
             'searches_with_click', (SELECT count(*) FROM per_search WHERE clicked),
             'searches_with_save_or_contact', (SELECT count(*) FROM per_search WHERE acted),
-            'search_click_rate', (SELECT coalesce(metrics_round(count(*) FILTER (WHERE clicked) / nullif(count(*), 0)::numeric, 4), 0) FROM per_search),
+            'search_click_rate', (SELECT metrics_rate(count(*) FILTER (WHERE clicked), count(*)) FROM per_search),
             'impressions', c.impressions,
             'clicks', c.clicks,
-            'click_through_rate', coalesce(metrics_round(c.clicks / nullif(c.impressions, 0)::numeric, 4), 0),
+            'click_through_rate', metrics_rate(c.clicks, c.impressions),
             'saves', c.saves,
             'whatsapp_contacts', c.whatsapp_contacts,
             'phone_contacts', c.phone_contacts,
             'booking_starts', c.booking_starts,
             'dwell_events', c.dwell_events,
-            'avg_dwell_seconds', coalesce(metrics_round(c.avg_dwell, 2), 0),
+            'avg_dwell_seconds', coalesce(trim_scale(metrics_round(c.avg_dwell, 2)), 0),
             'ctr_by_position', (SELECT jsonb_agg(jsonb_build_object(
                     'position', position, 'impressions', impressions, 'clicks', clicks,
-                    'click_through_rate', coalesce(metrics_round(clicks / nullif(impressions, 0)::numeric, 4), 0)) ORDER BY position)
+                    'click_through_rate', metrics_rate(clicks, impressions)) ORDER BY position)
                 FROM positions),
             'tiers', (SELECT jsonb_agg(jsonb_build_object(
                     'tier', t.tier, 'impressions', t.impressions, 'clicks', t.clicks,
-                    'click_through_rate', coalesce(metrics_round(t.clicks / nullif(t.impressions, 0)::numeric, 4), 0),
+                    'click_through_rate', metrics_rate(t.clicks, t.impressions),
                     'searches_with_click', (SELECT count(*) FROM per_search p
                                              WHERE CASE t.tier WHEN 'primary' THEN p.clicked_primary ELSE p.clicked_relaxed END)) ORDER BY t.ord)
                 FROM tiers t),

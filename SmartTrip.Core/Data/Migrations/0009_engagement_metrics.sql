@@ -10,6 +10,12 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     END
 $$;
 
+-- part / whole rounded half to even at 4 decimals, without trailing zeros (0.5, not 0.5000); 0 when whole is 0.
+CREATE FUNCTION metrics_rate(part BIGINT, whole BIGINT) RETURNS NUMERIC
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT coalesce(trim_scale(metrics_round(part::numeric / nullif(whole, 0), 4)), 0)
+$$;
+
 CREATE TABLE engagement_metrics_daily (
     date       DATE        PRIMARY KEY,
     metrics    JSONB       NOT NULL,
