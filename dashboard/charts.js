@@ -53,12 +53,15 @@ function yOf(value, yMax) {
   return MARGIN.top + plotHeight - (plotHeight * value) / yMax;
 }
 
-function dayLabels(svg, keys, xOf) {
+/** The x-axis label of a day key (YYYY-MM-DD): its month and day. */
+const dayLabel = (key) => key.slice(5);
+
+function dayLabels(svg, keys, xOf, label = dayLabel) {
   const every = Math.max(1, Math.ceil(keys.length / 10));
   const axis = svgElement('g', { class: 'x-axis' });
   keys.forEach((key, index) => {
     if (index % every === 0 || index === keys.length - 1) {
-      axis.append(svgElement('text', { x: xOf(index), y: HEIGHT - MARGIN.bottom + 18, 'text-anchor': 'middle' }, key.slice(5)));
+      axis.append(svgElement('text', { x: xOf(index), y: HEIGHT - MARGIN.bottom + 18, 'text-anchor': 'middle' }, label(key)));
     }
   });
   svg.append(axis);
@@ -107,11 +110,16 @@ function empty(container, text) {
 }
 
 /**
- * Bars over days. points: [{key: 'YYYY-MM-DD', value}], format(value) gives the label text; minStep 1 keeps the
- * gridlines of a count on whole numbers.
+ * Bars over days (or other keys: xLabel(key) gives the axis label, title(key) the hover and table text, keyName the
+ * table's first column, "Day" by default). points: [{key: 'YYYY-MM-DD', value}], format(value) gives the label text;
+ * minStep 1 keeps the gridlines of a count on whole numbers; yMax fixes the top of the axis; columns replaces the
+ * data table's columns, as [heading, (point) => text].
  */
-export function barChart(container, { label, series, points, format, minStep = 0 }) {
-  const yMax = axisMaximum(Math.max(0, ...points.map((p) => p.value)), minStep);
+export function barChart(container, {
+  label, series, points, format, minStep = 0, yMax: fixedMax, xLabel = dayLabel, keyName = 'Day', title = (key) => key,
+  columns = [[keyName, (point) => title(point.key)], [label, (point) => format(point.value)]],
+}) {
+  const yMax = fixedMax ?? axisMaximum(Math.max(0, ...points.map((p) => p.value)), minStep);
   const svg = frame(label, yMax, format);
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const slot = plotWidth / Math.max(points.length, 1);
@@ -123,20 +131,26 @@ export function barChart(container, { label, series, points, format, minStep = 0
       x: xOf(index) - slot * 0.35, width: slot * 0.7, y: top, height: yOf(0, yMax) - top,
       'data-series': series, 'data-key': point.key, 'data-value': point.value,
     });
-    bar.append(svgElement('title', {}, `${point.key}: ${format(point.value)}`));
+    bar.append(svgElement('title', {}, `${title(point.key)}: ${format(point.value)}`));
     bars.append(bar);
   });
   svg.append(bars);
-  dayLabels(svg, points.map((p) => p.key), xOf);
-  container.replaceChildren(svg, dataTable(label, ['Day', label], points.map((p) => [p.key, format(p.value)])));
+  dayLabels(svg, points.map((p) => p.key), xOf, xLabel);
+  const table = dataTable(label, columns.map(([heading]) => heading), points.map((point) => columns.map(([, text]) => text(point))));
+  container.replaceChildren(svg, table);
 }
+
+/** What a data table shows for a day without data. */
+export const NO_DATA = 'no data';
 
 /**
  * Lines over days. lines: [{series, name, className, points: [{key, value}]}]; all lines share the days and the y axis.
+ * A null value is a day without data: the line has a gap there, no dot, and the table says so.
  */
 export function lineChart(container, { label, lines, format, yMax: fixedMax, minStep = 0 }) {
   const keys = lines[0].points.map((p) => p.key);
-  const yMax = fixedMax ?? axisMaximum(Math.max(0, ...lines.flatMap((line) => line.points.map((p) => p.value))), minStep);
+  const values = lines.flatMap((line) => line.points.map((p) => p.value)).filter((value) => value !== null);
+  const yMax = fixedMax ?? axisMaximum(Math.max(0, ...values), minStep);
   const svg = frame(label, yMax, format);
   const inset = 18; // room for the first and last day labels
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right - 2 * inset;
@@ -145,9 +159,15 @@ export function lineChart(container, { label, lines, format, yMax: fixedMax, min
     : (index) => MARGIN.left + inset + (plotWidth * index) / (keys.length - 1);
   for (const line of lines) {
     const group = svgElement('g', { class: `marks ${line.className}` });
-    const path = line.points.map((p, index) => `${index === 0 ? 'M' : 'L'}${xOf(index).toFixed(1)},${yOf(p.value, yMax).toFixed(1)}`);
+    // A point after a gap (or the first) starts a new piece of the line.
+    const path = line.points.flatMap((p, index) => (p.value === null ? [] : [
+      `${index === 0 || line.points[index - 1].value === null ? 'M' : 'L'}${xOf(index).toFixed(1)},${yOf(p.value, yMax).toFixed(1)}`,
+    ]));
     group.append(svgElement('path', { d: path.join(' '), fill: 'none' }));
     line.points.forEach((point, index) => {
+      if (point.value === null) {
+        return;
+      }
       const dot = svgElement('circle', {
         cx: xOf(index), cy: yOf(point.value, yMax), r: 3.5,
         'data-series': line.series, 'data-key': point.key, 'data-value': point.value,
@@ -158,12 +178,19 @@ export function lineChart(container, { label, lines, format, yMax: fixedMax, min
     svg.append(group);
   }
   dayLabels(svg, keys, xOf);
-  const rows = keys.map((key, index) => [key, ...lines.map((line) => format(line.points[index].value))]);
+  const cell = (value) => (value === null ? NO_DATA : format(value));
+  const rows = keys.map((key, index) => [key, ...lines.map((line) => cell(line.points[index].value))]);
   container.replaceChildren(legend(lines), svg, dataTable(label, ['Day', ...lines.map((l) => l.name)], rows));
 }
 
-/** Ranked list as horizontal bars. items: [{key, label, value}], largest first. */
-export function rankingChart(container, { label, series, items, emptyText }) {
+/**
+ * Ranked list as horizontal bars. items: [{key, label, value}], largest first. columns: the data table's columns as
+ * [title, (item) => text] (default: the item and its value).
+ */
+export function rankingChart(container, {
+  label, series, items, emptyText, format = String,
+  columns = [['Searched', (item) => item.label], ['Count', (item) => format(item.value)]],
+}) {
   if (items.length === 0) {
     empty(container, emptyText);
     return;
@@ -172,7 +199,7 @@ export function rankingChart(container, { label, series, items, emptyText }) {
   const height = items.length * rowHeight + 8;
   const labelWidth = 190;
   const svg = svgElement('svg', { viewBox: `0 0 ${WIDTH} ${height}`, role: 'img', 'aria-label': label });
-  const max = Math.max(...items.map((item) => item.value));
+  const max = Math.max(...items.map((item) => item.value)) || 1; // all zero: empty bars, not NaN
   const barSpace = WIDTH - labelWidth - 60;
   const group = svgElement('g', { class: `marks ${series}` });
   items.forEach((item, index) => {
@@ -182,12 +209,13 @@ export function rankingChart(container, { label, series, items, emptyText }) {
       x: labelWidth, y: y + 3, height: rowHeight - 8, width: Math.max(1, (barSpace * item.value) / max),
       'data-series': series, 'data-key': item.key, 'data-value': item.value,
     });
-    bar.append(svgElement('title', {}, `${item.label}: ${item.value}`));
+    bar.append(svgElement('title', {}, `${item.label}: ${format(item.value)}`));
     group.append(bar);
     group.append(svgElement('text', {
       x: labelWidth + (barSpace * item.value) / max + 6, y: y + 16, class: 'value-label',
-    }, String(item.value)));
+    }, format(item.value)));
   });
   svg.append(group);
-  container.replaceChildren(svg, dataTable(label, ['Searched', 'Count'], items.map((item) => [item.label, String(item.value)])));
+  const table = dataTable(label, columns.map(([heading]) => heading), items.map((item) => columns.map(([, text]) => text(item))));
+  container.replaceChildren(svg, table);
 }

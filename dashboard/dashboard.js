@@ -1,7 +1,10 @@
-// The metrics dashboard: asks for the API base URL and a function key, reads /api/metrics, /api/metrics/daily and
-// /api/metrics/top-searches, and draws the daily series and the top searches. Nothing is embedded in the page: the
-// base URL and the key live in this tab's sessionStorage only.
-import { barChart, lineChart, rankingChart } from './charts.js';
+// The metrics dashboard: asks for the API base URL and a function key, reads /api/metrics, /api/metrics/daily,
+// /api/metrics/top-searches, /api/metrics/engagement and /api/metrics/top-trips, and draws the daily series, the top
+// searches and what people did with the results. Nothing is embedded in the page: the base URL and the key live in
+// this tab's sessionStorage only.
+import {
+  NO_DATA, barChart, lineChart, rankingChart,
+} from './charts.js';
 
 const STORAGE_KEYS = { baseUrl: 'smarttrip.dashboard.baseUrl', functionKey: 'smarttrip.dashboard.functionKey' };
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -16,6 +19,7 @@ const formats = {
   ms: (value) => `${decimal.format(value)} ms`,
   score: (value) => decimal.format(value),
   percent: (value) => `${decimal.format(value * 100)} %`,
+  seconds: (value) => `${decimal.format(value)} s`,
 };
 
 const elements = {};
@@ -93,8 +97,28 @@ function setStatus(state, text) {
   elements.load.disabled = loading;
 }
 
+/** A row of cards: [key, name, format] read from data, under a heading. */
+function renderCards(section, title, cards, data) {
+  const heading = document.createElement('h2');
+  heading.textContent = title;
+  const list = document.createElement('dl');
+  for (const [key, name, format] of cards) {
+    const card = document.createElement('div');
+    card.className = 'card';
+    card.dataset.metric = key;
+    card.dataset.value = data[key];
+    const term = document.createElement('dt');
+    term.textContent = name;
+    const value = document.createElement('dd');
+    value.textContent = format(data[key]);
+    card.append(term, value);
+    list.append(card);
+  }
+  section.replaceChildren(heading, list);
+}
+
 function renderSummary(summary, days) {
-  const cards = [
+  renderCards(elements.summary, `Last ${days} days, up to now`, [
     ['total_requests', 'Requests', formats.count],
     ['unique_sessions', 'Sessions', formats.count],
     ['avg_response_time_ms', 'Mean response', formats.ms],
@@ -102,23 +126,7 @@ function renderSummary(summary, days) {
     ['avg_top_score', 'Mean top score', formats.score],
     ['relaxed_trigger_rate', 'Relaxed searches', formats.percent],
     ['no_results_rate', 'No results', formats.percent],
-  ];
-  const heading = document.createElement('h2');
-  heading.textContent = `Last ${days} days, up to now`;
-  const list = document.createElement('dl');
-  for (const [key, name, format] of cards) {
-    const card = document.createElement('div');
-    card.className = 'card';
-    card.dataset.metric = key;
-    card.dataset.value = summary[key];
-    const term = document.createElement('dt');
-    term.textContent = name;
-    const value = document.createElement('dd');
-    value.textContent = format(summary[key]);
-    card.append(term, value);
-    list.append(card);
-  }
-  elements.summary.replaceChildren(heading, list);
+  ], summary);
 }
 
 /**
@@ -163,9 +171,14 @@ function renderPipeline(health) {
   elements.pipeline.replaceChildren(heading, list);
 }
 
-function series(daily, key) {
-  return daily.map((day) => ({ key: day.date, value: day[key] }));
+/** A day's value of key, or null (a gap) on a day hasData says has none. */
+function series(daily, key, hasData = () => true) {
+  return daily.map((day) => ({ key: day.date, value: hasData(day) ? day[key] : null }));
 }
+
+// A day without searches has no response time and no rates; a day whose every search found nothing has no top score.
+const searched = (day) => day.total_requests > 0;
+const scored = (day) => day.total_requests > 0 && day.no_results_rate < 1;
 
 function plot(id) {
   return document.querySelector(`#${id} .plot`);
@@ -180,21 +193,21 @@ function renderDaily(daily) {
     format: formats.ms,
     minStep: 1,
     lines: [
-      { series: 'p50_response_time_ms', name: 'p50', className: 'series-a', points: series(daily, 'p50_response_time_ms') },
-      { series: 'p95_response_time_ms', name: 'p95', className: 'series-b', points: series(daily, 'p95_response_time_ms') },
+      { series: 'p50_response_time_ms', name: 'p50', className: 'series-a', points: series(daily, 'p50_response_time_ms', searched) },
+      { series: 'p95_response_time_ms', name: 'p95', className: 'series-b', points: series(daily, 'p95_response_time_ms', searched) },
     ],
   });
   const rates = [
-    { series: 'relaxed_trigger_rate', name: 'Relaxed searches', className: 'series-a', points: series(daily, 'relaxed_trigger_rate') },
-    { series: 'no_results_rate', name: 'No results', className: 'series-b', points: series(daily, 'no_results_rate') },
+    { series: 'relaxed_trigger_rate', name: 'Relaxed searches', className: 'series-a', points: series(daily, 'relaxed_trigger_rate', searched) },
+    { series: 'no_results_rate', name: 'No results', className: 'series-b', points: series(daily, 'no_results_rate', searched) },
   ];
-  const highestRate = Math.max(0, ...rates.flatMap((line) => line.points.map((p) => p.value)));
+  const highestRate = Math.max(0, ...rates.flatMap((line) => line.points.map((p) => p.value ?? 0)));
   lineChart(plot('chart-rates'), {
     label: 'Rates', format: formats.percent, lines: rates, yMax: highestRate > 0.5 || highestRate === 0 ? 1 : undefined,
   });
   lineChart(plot('chart-top-score'), {
     label: 'Average top score', format: formats.score, yMax: 100,
-    lines: [{ series: 'avg_top_score', name: 'Mean top score', className: 'series-a', points: series(daily, 'avg_top_score') }],
+    lines: [{ series: 'avg_top_score', name: 'Mean top score', className: 'series-a', points: series(daily, 'avg_top_score', scored) }],
   });
 }
 
@@ -210,6 +223,71 @@ function renderTopSearches(top, typeNames, days) {
     series: 'top_types',
     items: top.top_types.map((t) => ({ key: String(t.id), label: typeNames.get(t.id) ?? `Type #${t.id}`, value: t.count })),
     emptyText: 'No trip type was searched in this period.',
+  });
+}
+
+/**
+ * What people did with the results over the period (the range's total of /api/metrics/engagement) and the trips they
+ * acted on most (/api/metrics/top-trips by clicks).
+ */
+function renderEngagement(total, topTrips, days) {
+  renderCards(elements.engagement, `Engagement, ${days} days`, [
+    ['impressions', 'Impressions', formats.count],
+    ['clicks', 'Clicks', formats.count],
+    ['click_through_rate', 'Click-through rate', formats.percent],
+    ['search_click_rate', 'Searches with a click', formats.percent],
+    ['saves', 'Saves', formats.count],
+    ['whatsapp_contacts', 'WhatsApp contacts', formats.count],
+    ['phone_contacts', 'Phone contacts', formats.count],
+    ['booking_starts', 'Booking starts', formats.count],
+    ['avg_dwell_seconds', 'Mean dwell', formats.seconds],
+  ], total);
+  const searches = total.searches;
+  const share = (value) => (searches > 0 ? ` (${formats.percent(value / searches)})` : '');
+  rankingChart(plot('chart-funnel'), {
+    label: `From search to contact, ${days} days`,
+    series: 'funnel',
+    items: [
+      ['searches', 'Searches'],
+      ['searches_with_impressions', 'Results seen'],
+      ['searches_with_click', 'Clicked a result'],
+      ['searches_with_save_or_contact', 'Saved or contacted'],
+    ].map(([key, name]) => ({ key, label: name, value: total[key] })),
+    format: formats.count,
+    columns: [['Step', (item) => item.label], ['Searches', (item) => formats.count(item.value) + share(item.value)]],
+  });
+  const positions = total.ctr_by_position;
+  barChart(plot('chart-position-ctr'), {
+    label: 'Click-through rate by position',
+    series: 'ctr_by_position',
+    points: positions.map((p) => ({ key: String(p.position), value: p.click_through_rate, figures: p })),
+    format: formats.percent,
+    yMax: Math.max(0, ...positions.map((p) => p.click_through_rate)) > 0.5 ? 1 : undefined,
+    xLabel: (key) => key,
+    keyName: 'Position',
+    title: (key) => `Position ${key}`,
+    columns: [
+      ['Position', (point) => point.key],
+      ['Impressions', (point) => formats.count(point.figures.impressions)],
+      ['Clicks', (point) => formats.count(point.figures.clicks)],
+      ['CTR', (point) => formats.percent(point.value)],
+    ],
+  });
+  rankingChart(plot('chart-top-trips'), {
+    label: `Trips clicked most, last ${days} days`,
+    series: 'top_trips',
+    items: topTrips.trips.map((t) => ({ key: String(t.trip_id), label: t.title ?? `Trip #${t.trip_id}`, value: t.clicks, trip: t })),
+    emptyText: 'No trip was clicked in this period.',
+    format: formats.count,
+    columns: [
+      ['Trip', (item) => item.label],
+      ['Starts', (item) => item.trip.start_date ?? ''],
+      ['Impressions', (item) => formats.count(item.trip.impressions)],
+      ['Clicks', (item) => formats.count(item.trip.clicks)],
+      ['CTR', (item) => (item.trip.click_through_rate === null ? NO_DATA : formats.percent(item.trip.click_through_rate))],
+      ['Saves', (item) => formats.count(item.trip.saves)],
+      ['Contacts', (item) => formats.count(item.trip.contacts)],
+    ],
   });
 }
 
@@ -255,10 +333,12 @@ async function load() {
 
   try {
     const query = (path, params) => `${path}?${new URLSearchParams(params)}`;
-    const [summary, daily, top, typeNames, health] = await Promise.all([
+    const [summary, daily, top, engagement, topTrips, typeNames, health] = await Promise.all([
       getJson(baseUrl, query('/api/metrics', { days }), functionKey, controller.signal),
       getJson(baseUrl, query('/api/metrics/daily', { start, end }), functionKey, controller.signal),
       getJson(baseUrl, query('/api/metrics/top-searches', { days, limit: 10 }), functionKey, controller.signal),
+      getJson(baseUrl, query('/api/metrics/engagement', { start, end }), functionKey, controller.signal),
+      getJson(baseUrl, query('/api/metrics/top-trips', { days, limit: 10, by: 'clicks' }), functionKey, controller.signal),
       typeNamesFrom(baseUrl, controller.signal),
       healthOf(baseUrl, controller.signal),
     ]);
@@ -266,6 +346,7 @@ async function load() {
     renderPipeline(health);
     renderDaily(daily.data);
     renderTopSearches(top.data, typeNames, days);
+    renderEngagement(engagement.total, topTrips.data, days);
     setStatus('ready', `Showing ${daily.count} days, ${daily.start} to ${daily.end} (UTC).`);
   } catch (error) {
     if (error.name === 'AbortError') {
@@ -292,6 +373,7 @@ function start() {
   for (const [name, id] of Object.entries({
     form: 'connection', baseUrl: 'base-url', functionKey: 'function-key', days: 'days', endDate: 'end-date',
     load: 'load', forget: 'forget', status: 'status', report: 'report', summary: 'summary', pipeline: 'pipeline',
+    engagement: 'engagement',
   })) {
     elements[name] = document.getElementById(id);
   }

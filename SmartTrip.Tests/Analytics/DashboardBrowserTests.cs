@@ -31,33 +31,56 @@ public sealed class DashboardBrowserTests(LoopbackApiFixture api) : IClassFixtur
 {
     private static readonly DateTime Day = new(2026, 11, 19, 0, 0, 0, DateTimeKind.Utc);
 
+    // Trip occurrences of the catalogue (their titles are read in the test).
+    private const int TripOne = 1, TripTwo = 2, TripThree = 3;
+
     /// <summary>
     /// Seven days, 2026-11-19 to 2026-11-25. Per day (requests; p50, p95 ms; relaxed, no-results rate; mean top score):
     /// 19th none; 20th 4 (250, 385; 0.25, 0.25; (80 + 45 + 57.5) / 3 = 60.83); 21st 1 (50, 50; 0, 0; 90);
     /// 22nd a stored row only (7; 15, 40; 0.1429, 0; 66.5); 23rd 3 (20, 20 + 0.9 × 40 = 56; 2/3 = 0.6667, 0; 80);
     /// 24th 2 (30.5 -> 30, 30.95 -> 30; 0, 0; 75), stored by the timer's code; 25th (today, live) 1 (5, 5; 0, 1; 0).
+    /// Engagement: the first search of the 20th shows trips 1 and 2 (positions 1, 2), trip 1 is clicked, saved and
+    /// contacted on WhatsApp, with two dwell times (45 s, 30 s); the search of the 21st shows trips 2 and 3, trip 3 (a
+    /// relaxed result, position 2) is clicked; the first search of the 23rd shows trip 1 and nothing is clicked.
     /// </summary>
     private async Task SeedRequestLogAsync()
     {
         await using var db = new NpgsqlConnection(api.ConnectionString);
-        await db.ExecuteAsync("DELETE FROM recommendation_requests; DELETE FROM recommendation_metrics_daily;");
-        await RequestLogRows.InsertAsync(db, Day.AddDays(1).AddHours(1), 100, 80, 10, "a", continents: ["Asia", "Europe"], type: 3);
+        await db.ExecuteAsync(
+            "DELETE FROM recommendation_requests; DELETE FROM recommendation_metrics_daily; DELETE FROM engagement_metrics_daily; DELETE FROM events;");
+        var (first, second, third) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        await RequestLogRows.InsertAsync(db, Day.AddDays(1).AddHours(1), 100, 80, 10, "a", continents: ["Asia", "Europe"], type: 3, requestId: first);
         await RequestLogRows.InsertAsync(db, Day.AddDays(1).AddHours(2), 200, 45, 6, "a", relaxed: true, continents: ["Asia"]);
         await RequestLogRows.InsertAsync(db, Day.AddDays(1).AddHours(3), 300, null, 0, "b", continents: ["asia"]);
         await RequestLogRows.InsertAsync(db, Day.AddDays(1).AddHours(4), 400, 57.5m, 10, "c", type: 5);
-        await RequestLogRows.InsertAsync(db, Day.AddDays(2).AddHours(5), 50, 90, 10, "c", continents: ["Europe"], type: 3);
+        await RequestLogRows.InsertAsync(db, Day.AddDays(2).AddHours(5), 50, 90, 10, "c", continents: ["Europe"], type: 3, requestId: second);
         await db.ExecuteAsync(
             """
             INSERT INTO recommendation_metrics_daily (date, total_requests, p50_response_time_ms, p95_response_time_ms,
                 relaxed_trigger_rate, no_results_rate, avg_top_score)
             VALUES ('2026-11-22', 7, 15, 40, 0.1429, 0, 66.5)
             """);
-        await RequestLogRows.InsertAsync(db, Day.AddDays(4).AddHours(1), 10, 70, 3, "d", relaxed: true, continents: ["Asia"]);
+        await RequestLogRows.InsertAsync(db, Day.AddDays(4).AddHours(1), 10, 70, 3, "d", relaxed: true, continents: ["Asia"], requestId: third);
         await RequestLogRows.InsertAsync(db, Day.AddDays(4).AddHours(2), 20, 80, 10, "d");
         await RequestLogRows.InsertAsync(db, Day.AddDays(4).AddHours(3), 60, 90, 4, "e", relaxed: true);
         await RequestLogRows.InsertAsync(db, Day.AddDays(5).AddHours(6), 30, 100, 10, null);
         await RequestLogRows.InsertAsync(db, Day.AddDays(5).AddHours(7), 31, 50, 10, "e");
         await RequestLogRows.InsertAsync(db, Day.AddDays(6).AddHours(9), 5, null, 0, "f");
+        var session = Guid.NewGuid();
+        async Task At(string type, DateTime at, Guid request, int trip, string? source = null, int? position = null, string metadata = "{}") =>
+            await RequestLogRows.EventAsync(db, type, at, session, request, trip, source, position, metadata);
+        var (one, two, three) = (Day.AddDays(1).AddHours(1).AddMinutes(1), Day.AddDays(2).AddHours(5).AddMinutes(1), Day.AddDays(4).AddHours(1).AddMinutes(1));
+        await At("impression", one, first, TripOne, "search_results", 1);
+        await At("impression", one, first, TripTwo, "search_results", 2);
+        await At("click_trip", one, first, TripOne, "search_results", 1);
+        await At("save_trip", one, first, TripOne);
+        await At("contact_whatsapp", one, first, TripOne);
+        await At("trip_dwell_time", one, first, TripOne, metadata: """{"duration_seconds": 45}""");
+        await At("trip_dwell_time", one, first, TripOne, metadata: """{"duration_seconds": 30}""");
+        await At("impression", two, second, TripTwo, "search_results", 1);
+        await At("impression", two, second, TripThree, "relaxed_results", 2);
+        await At("click_trip", two, second, TripThree, "relaxed_results", 2);
+        await At("impression", three, third, TripOne, "search_results", 1);
         await api.Services.GetRequiredService<DailyMetricsRun>().StoreDayAsync(new DateOnly(2026, 11, 24), CancellationToken.None);
         await db.ExecuteAsync(
             """
@@ -111,14 +134,20 @@ public sealed class DashboardBrowserTests(LoopbackApiFixture api) : IClassFixtur
         Assert.Equal("0", pipeline.GetProperty("request_log.dropped").GetProperty("text").GetString());
         Assert.Matches("^[0-9]+$", pipeline.GetProperty("dead_letters.poison_messages").GetProperty("text").GetString());
 
+        var charts = ready.GetProperty("charts");
         string[] days = ["2026-11-19", "2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24", "2026-11-25"];
         var marks = ready.GetProperty("marks");
         Assert.Equal(days.Zip(new[] { "0", "4", "1", "7", "3", "2", "1" }), Series(marks, "total_requests"));
-        Assert.Equal(days.Zip(new[] { "0", "250", "50", "15", "20", "30", "5" }), Series(marks, "p50_response_time_ms"));
-        Assert.Equal(days.Zip(new[] { "0", "385", "50", "40", "56", "30", "5" }), Series(marks, "p95_response_time_ms"));
-        Assert.Equal(days.Zip(new[] { "0", "0.25", "0", "0.1429", "0.6667", "0", "0" }), Series(marks, "relaxed_trigger_rate"));
-        Assert.Equal(days.Zip(new[] { "0", "0.25", "0", "0", "0", "0", "1" }), Series(marks, "no_results_rate"));
-        Assert.Equal(days.Zip(new[] { "0", "60.83", "90", "66.5", "80", "75", "0" }), Series(marks, "avg_top_score"));
+        // A day without searches has no response times, rates or top score: a gap, not a 0. Nor has the 25th, whose only
+        // search found nothing, a top score.
+        Assert.Equal(days[1..].Zip(new[] { "250", "50", "15", "20", "30", "5" }), Series(marks, "p50_response_time_ms"));
+        Assert.Equal(days[1..].Zip(new[] { "385", "50", "40", "56", "30", "5" }), Series(marks, "p95_response_time_ms"));
+        Assert.Equal(days[1..].Zip(new[] { "0.25", "0", "0.1429", "0.6667", "0", "0" }), Series(marks, "relaxed_trigger_rate"));
+        Assert.Equal(days[1..].Zip(new[] { "0.25", "0", "0", "0", "0", "1" }), Series(marks, "no_results_rate"));
+        Assert.Equal(days[1..^1].Zip(new[] { "60.83", "90", "66.5", "80", "75" }), Series(marks, "avg_top_score"));
+        Assert.Equal(
+            ["2026-11-19", "no data", "no data"],
+            charts.GetProperty("chart-latency").GetProperty("rows")[0].EnumerateArray().Select(c => c.GetString()));
 
         // The hover texts say it in the operator's units, and the marks are drawn to scale.
         Assert.Equal("2026-11-22: 7", Mark(marks, "total_requests", "2026-11-22").GetProperty("title").GetString());
@@ -128,22 +157,50 @@ public sealed class DashboardBrowserTests(LoopbackApiFixture api) : IClassFixtur
         Assert.True(tallest > 50, $"the busiest day's bar is {tallest} px high");
         Assert.Equal(0, Mark(marks, "total_requests", "2026-11-19").GetProperty("height").GetDouble());
         Assert.Equal(4.0 / 7, Mark(marks, "total_requests", "2026-11-20").GetProperty("height").GetDouble() / tallest, 2);
-        var charts = ready.GetProperty("charts");
         Assert.Equal(["0", "2", "4", "6", "8"], Ticks(charts, "chart-requests"));
         Assert.Equal(["0 ms", "100 ms", "200 ms", "300 ms", "400 ms"], Ticks(charts, "chart-latency"));
         Assert.Equal(["0 %", "25 %", "50 %", "75 %", "100 %"], Ticks(charts, "chart-rates"));
         Assert.True(Mark(marks, "p95_response_time_ms", "2026-11-20").GetProperty("y").GetDouble()
                     < Mark(marks, "p50_response_time_ms", "2026-11-20").GetProperty("y").GetDouble());
 
-        // Top searches of the last 7 days: continents by exact string (Asia 3, Europe 2, asia 1), types by id with names.
+        // Top searches of the last 7 days: continents by canonical name ("asia" is Asia: 4, Europe 2), types by id with names.
         await using var db = new NpgsqlConnection(api.ConnectionString);
         var names = (await db.QueryAsync<(int Id, string Name)>("SELECT id, name FROM trip_types WHERE id IN (3, 5)")).ToDictionary(t => t.Id, t => t.Name);
-        Assert.Equal([("Asia", "3"), ("Europe", "2"), ("asia", "1")], Series(marks, "top_continents"));
+        Assert.Equal([("Asia", "4"), ("Europe", "2")], Series(marks, "top_continents"));
         Assert.Equal([("3", "2"), ("5", "1")], Series(marks, "top_types"));
         Assert.Equal([names[3], names[5]], charts.GetProperty("chart-top-types").GetProperty("items").EnumerateArray().Select(i => i.GetString()));
         Assert.Equal(
             ["2026-11-20", "250 ms", "385 ms"],
             charts.GetProperty("chart-latency").GetProperty("rows")[1].EnumerateArray().Select(c => c.GetString()));
+
+        // Engagement over the seven days: 11 searches, 3 with results seen, 2 with a click, 1 with a save or contact;
+        // 5 impressions, 2 clicks (40 %); position 1: 3 impressions, 1 click; position 2: 2 and 1.
+        Assert.Equal(
+            new Dictionary<string, string>
+            {
+                ["impressions"] = "5", ["clicks"] = "2", ["click_through_rate"] = "40 %", ["search_click_rate"] = "18.18 %", ["saves"] = "1",
+                ["whatsapp_contacts"] = "1", ["phone_contacts"] = "0", ["booking_starts"] = "0", ["avg_dwell_seconds"] = "37.5 s",
+            },
+            ready.GetProperty("engagement").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetProperty("text").GetString()!));
+        Assert.Equal(
+            [("searches", "11"), ("searches_with_impressions", "3"), ("searches_with_click", "2"), ("searches_with_save_or_contact", "1")],
+            Series(marks, "funnel"));
+        Assert.Equal(
+            ["Clicked a result", "2 (18.18 %)"],
+            charts.GetProperty("chart-funnel").GetProperty("rows")[2].EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal(
+            Enumerable.Range(1, 10).Select(p => (p.ToString(), p switch { 1 => "0.3333", 2 => "0.5", _ => "0" })),
+            Series(marks, "ctr_by_position"));
+        Assert.Equal("Position 2: 50 %", Mark(marks, "ctr_by_position", "2").GetProperty("title").GetString());
+        Assert.Equal(["1", "3", "1", "33.33 %"], charts.GetProperty("chart-position-ctr").GetProperty("rows")[0].EnumerateArray().Select(c => c.GetString()));
+        var titles = (await db.QueryAsync<(int Id, string Title, DateTime Start)>(
+            "SELECT o.id, t.title, o.start_date FROM trip_occurrences o JOIN trip_templates t ON t.id = o.trip_template_id WHERE o.id IN (1, 3)"))
+            .ToDictionary(t => t.Id);
+        Assert.Equal([("1", "1"), ("3", "1")], Series(marks, "top_trips"));
+        Assert.Equal([titles[1].Title, titles[3].Title], charts.GetProperty("chart-top-trips").GetProperty("items").EnumerateArray().Select(i => i.GetString()));
+        Assert.Equal(
+            [titles[3].Title, titles[3].Start.ToString("yyyy-MM-dd"), "1", "1", "100 %", "0", "0"],
+            charts.GetProperty("chart-top-trips").GetProperty("rows")[1].EnumerateArray().Select(c => c.GetString()));
 
         // The key is kept for this tab only, survives a reload, and is gone after "Forget key" and in a new context.
         var storage = page.GetProperty("storage");

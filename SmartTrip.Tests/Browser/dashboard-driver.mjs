@@ -45,6 +45,10 @@ async function readReport(page) {
     for (const card of document.querySelectorAll('#summary .card')) {
       summary[card.dataset.metric] = { value: card.dataset.value, text: card.querySelector('dd').textContent };
     }
+    const engagement = {};
+    for (const card of document.querySelectorAll('#engagement .card')) {
+      engagement[card.dataset.metric] = { value: card.dataset.value, text: card.querySelector('dd').textContent };
+    }
     const pipeline = {};
     for (const card of document.querySelectorAll('#pipeline .card')) {
       pipeline[card.dataset.metric] = { value: card.dataset.value, text: card.querySelector('dd').textContent, warning: card.classList.contains('warning') };
@@ -72,7 +76,7 @@ async function readReport(page) {
         empty: figure.querySelector('.empty')?.textContent ?? null,
       };
     }
-    return { summary, pipeline, marks, charts: labels };
+    return { summary, engagement, pipeline, marks, charts: labels };
   });
 }
 
