@@ -7,6 +7,7 @@ using Npgsql;
 using SmartTrip.Core.Catalog;
 using SmartTrip.Core.Data;
 using SmartTrip.Core.Analytics;
+using SmartTrip.Core.Experiments;
 using SmartTrip.Core.Auth;
 using SmartTrip.Core.Recommendations;
 using SmartTrip.Core.Tracking;
@@ -60,6 +61,8 @@ public static class SmartTripServiceCollectionExtensions
         services.TryAddSingleton<EventsDrainService>();
         services.TryAddSingleton<DeadLetterService>();
         services.TryAddSingleton<EvaluationService>();
+        services.TryAddSingleton<ExperimentStore>();
+        services.TryAddSingleton<ExperimentRouter>();
         services.TryAddSingleton<RequestMetrics>();
         services.TryAddSingleton<TopLists>();
         services.TryAddSingleton<EngagementMetricsService>();

@@ -125,6 +125,10 @@ public static class PreferencesParser
                         && session.GetString() is { Length: >= 1 and <= 64 } id
                 ? id
                 : null,
+            AnonymousId = body.TryGetProperty("anonymous_id", out var browser) && browser.ValueKind == JsonValueKind.String
+                          && Guid.TryParseExact(browser.GetString(), "D", out var anonymousId)
+                ? anonymousId
+                : null,
         };
         return new PreferencesParseResult(preferences.WithSets(), null, []);
     }

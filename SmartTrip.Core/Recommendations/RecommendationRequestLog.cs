@@ -39,6 +39,9 @@ public sealed record RecommendationLogEntry
     public required decimal[] ResultScores { get; init; }
     public required string AlgorithmVersion { get; init; }
     public required string SearchType { get; init; }
+    public int? ExperimentId { get; init; }
+    public string? Variant { get; init; }
+    public Guid? AnonymousId { get; init; }
 
     /// <summary>The largest magnitude NUMERIC(10,2) holds.</summary>
     private const decimal BudgetLimit = 99_999_999.99m;
@@ -46,7 +49,7 @@ public sealed record RecommendationLogEntry
     /// <summary>Builds the row for an answered request.</summary>
     public static RecommendationLogEntry Create(
         RecommendationResponse response, TripPreferences preferences, string? sessionId,
-        DateTime createdAt, int responseTimeMs, string algorithmVersion)
+        DateTime createdAt, int responseTimeMs, string algorithmVersion, Guid? browser = null)
     {
         var scores = response.Data.Select(d => d.MatchScore).ToArray();
         var budget = preferences.BudgetDecimal is { } exact ? Math.Round(exact, 2, MidpointRounding.ToEven) : (decimal?)null;
@@ -78,6 +81,9 @@ public sealed record RecommendationLogEntry
             ResultScores = scores.Select(s => (decimal)s).ToArray(),
             AlgorithmVersion = algorithmVersion,
             SearchType = response.SearchType,
+            ExperimentId = response.Experiment?.Id,
+            Variant = response.Experiment?.Variant,
+            AnonymousId = browser,
         };
     }
 
@@ -131,12 +137,13 @@ public sealed class RecommendationRequestLog : IAsyncDisposable
             preferred_type_id, preferred_theme_ids, min_duration, max_duration, budget, difficulty, year, month,
             response_time_ms, total_candidates, primary_count, relaxed_count, final_count, has_relaxed_results,
             has_no_results, top_score, avg_score, min_score, score_std_dev, result_trip_ids, result_scores,
-            algorithm_version, search_type)
+            algorithm_version, search_type, experiment_id, variant, anonymous_id)
         SELECT r.request_id, r.session_id, NULL, r.created_at, r.preferences::jsonb, r.selected_countries,
                r.selected_continents, r.preferred_type_id, r.preferred_theme_ids, r.min_duration, r.max_duration,
                r.budget, r.difficulty, r.year, r.month, r.response_time_ms, r.total_candidates, r.primary_count,
                r.relaxed_count, r.final_count, r.has_relaxed_results, r.has_no_results, r.top_score, r.avg_score,
-               r.min_score, r.score_std_dev, r.result_trip_ids, r.result_scores, r.algorithm_version, r.search_type
+               r.min_score, r.score_std_dev, r.result_trip_ids, r.result_scores, r.algorithm_version, r.search_type,
+               r.experiment_id, r.variant, r.anonymous_id
           FROM jsonb_to_recordset(@rows::jsonb) AS r(
                request_id UUID, session_id TEXT, created_at TIMESTAMPTZ, preferences TEXT, selected_countries INTEGER[],
                selected_continents TEXT[], preferred_type_id INTEGER, preferred_theme_ids INTEGER[], min_duration INTEGER,
@@ -144,7 +151,7 @@ public sealed class RecommendationRequestLog : IAsyncDisposable
                total_candidates INTEGER, primary_count INTEGER, relaxed_count INTEGER, final_count INTEGER,
                has_relaxed_results BOOLEAN, has_no_results BOOLEAN, top_score NUMERIC, avg_score NUMERIC,
                min_score NUMERIC, score_std_dev NUMERIC, result_trip_ids INTEGER[], result_scores NUMERIC[],
-               algorithm_version TEXT, search_type TEXT)
+               algorithm_version TEXT, search_type TEXT, experiment_id INTEGER, variant TEXT, anonymous_id UUID)
         """;
 
     private static readonly JsonSerializerOptions RowJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };

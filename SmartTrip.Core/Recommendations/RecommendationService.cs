@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SmartTrip.Core.Catalog;
 using SmartTrip.Core.Data;
+using SmartTrip.Core.Experiments;
 using SmartTrip.Core.Wire;
 
 namespace SmartTrip.Core.Recommendations;
@@ -17,6 +18,7 @@ public sealed class RecommendationService(
     CatalogSnapshotCache catalog,
     RecommendationRequestLog requestLog,
     RecommendationEngine engine,
+    ExperimentRouter experiments,
     TimeProvider clock,
     ILogger<RecommendationService> logger)
 {
@@ -39,10 +41,12 @@ public sealed class RecommendationService(
         var started = clock.GetTimestamp();
         try
         {
-            var response = await SearchAsync(preferences, ct);
+            var sessionId = request.SessionIdHeader is { Length: >= 1 and <= 64 } header ? header : preferences.SessionId;
+            var serving = await experiments.ServeAsync(preferences.AnonymousId, sessionId, ct);
+            var response = await SearchAsync(preferences, ct, serving);
             if (request.Log)
             {
-                await LogAsync(request, preferences, response, started);
+                await LogAsync(sessionId, serving?.AnonymousId, preferences, response, started);
             }
 
             return RecommendationOutcome.Found(response);
@@ -61,20 +65,29 @@ public sealed class RecommendationService(
         }
     }
 
-    /// <summary>Runs both tiers over the current catalogue and assembles the response (no logging).</summary>
-    public async Task<RecommendationResponse> SearchAsync(TripPreferences preferences, CancellationToken ct)
+    /// <summary>
+    /// Runs both tiers over the current catalogue and assembles the response (no logging), with the engine of the
+    /// experiment's variant when one is served.
+    /// </summary>
+    public async Task<RecommendationResponse> SearchAsync(TripPreferences preferences, CancellationToken ct, ExperimentServing? serving = null)
     {
         var requestId = Guid.NewGuid();
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var snapshot = await catalog.GetAsync(today, ct);
-        var context = new SearchContext(preferences, today, snapshot.Data.PrivateTypeId);
-        var result = engine.Recommend(context, snapshot.Data.Candidates, snapshot.Data.ContinentBitByCountry);
+        var result = Rank(preferences, snapshot.Data, today, serving?.Engine ?? engine);
 
         var winners = result.Primary.Results.Concat(result.Relaxed).ToList();
         var occurrences = await snapshot.GetOccurrencesAsync(winners.Select(w => w.Trip.Id).ToList(), ct);
         var data = winners.Select((w, i) => new RecommendedOccurrence(occurrences[i].Occurrence, w, occurrences[i].Json)).ToList();
-        return Assemble(requestId, preferences, result, snapshot.TotalTripsInDb(today), data);
+        return Assemble(requestId, preferences, result, snapshot.TotalTripsInDb(today), data) with
+        {
+            Experiment = serving is { } s ? new ExperimentTag(s.Experiment.Id, s.Experiment.Name, s.Variant.Name) : null,
+        };
     }
+
+    /// <summary>Both tiers of a search over a catalogue, by the given engine (the replay of an experiment preview uses it too).</summary>
+    public static EngineResult Rank(TripPreferences preferences, CatalogSnapshotData catalogue, DateOnly today, RecommendationEngine by) =>
+        by.Recommend(new SearchContext(preferences, today, catalogue.PrivateTypeId), catalogue.Candidates, catalogue.ContinentBitByCountry);
 
     /// <summary>The response metadata of recommendation.md §8.</summary>
     public RecommendationResponse Assemble(
@@ -99,17 +112,18 @@ public sealed class RecommendationService(
         };
     }
 
-    private async Task LogAsync(RecommendationRequest request, TripPreferences preferences, RecommendationResponse response, long started)
+    private async Task LogAsync(string? sessionId, Guid? browser, TripPreferences preferences, RecommendationResponse response, long started)
     {
         try
         {
             var entry = RecommendationLogEntry.Create(
                 response,
                 preferences,
-                request.SessionIdHeader is { Length: >= 1 and <= 64 } header ? header : preferences.SessionId,
+                sessionId,
                 clock.GetUtcNow().UtcDateTime,
                 (int)Math.Min(int.MaxValue, clock.GetElapsedTime(started).TotalMilliseconds),
-                Options.AlgorithmVersion);
+                Options.AlgorithmVersion,
+                browser);
             await requestLog.WriteAsync(entry);
         }
         catch (Exception exception)

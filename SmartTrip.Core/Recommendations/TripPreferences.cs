@@ -61,6 +61,9 @@ public sealed record TripPreferences
     /// <summary>The body's <c>session_id</c> when it is a string of 1..64 characters.</summary>
     public string? SessionId { get; init; }
 
+    /// <summary>The body's <c>anonymous_id</c> when it is a UUID string (the browser, for experiments); else null.</summary>
+    public Guid? AnonymousId { get; init; }
+
     // ---- what the engine reads -----------------------------------------------------------------------------
 
     public FrozenSet<int> Countries { get; private init; } = FrozenSet<int>.Empty;

@@ -27,6 +27,13 @@ public sealed record RecommendationResponse : SuccessBody
     [JsonPropertyName("request_id")] public required Guid RequestId { get; init; }
     [JsonPropertyName("search_type")] public required string SearchType { get; init; }
     [JsonPropertyName("message")] public required string Message { get; init; }
+
+    /// <summary>
+    /// The experiment and variant this search was ranked by (docs/experiments.md §3); absent outside an experiment. A key
+    /// the existing frontend does not read.
+    /// </summary>
+    [JsonPropertyName("experiment"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ExperimentTag? Experiment { get; init; }
 }
 
 /// <summary>Every error of the recommendations endpoint carries <c>api_version</c> (api.md §6.3–§6.4).</summary>
@@ -44,3 +51,9 @@ public sealed record RecommendationErrorBody(string Error, IReadOnlyList<FieldEr
     [JsonPropertyOrder(1)] // after the error and its field errors
     public string ApiVersion => Version;
 }
+
+/// <summary>The experiment a search was served in: its id and name and the browser's variant.</summary>
+public sealed record ExperimentTag(
+    [property: JsonPropertyName("id")] int Id,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("variant")] string Variant);
