@@ -335,7 +335,7 @@ internal static class Commands
         }
     }
 
-    private static async Task<int> RunAsync(Func<IServiceProvider, Task> action, Action<IServiceCollection>? configure = null)
+    internal static async Task<int> RunAsync(Func<IServiceProvider, Task> action, Action<IServiceCollection>? configure = null)
     {
         try
         {

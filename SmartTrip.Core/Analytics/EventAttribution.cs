@@ -12,21 +12,21 @@ internal static class EventAttribution
 
     /// <summary>
     /// Common table expressions that need a CTE <c>searches (request_id, created_at)</c> of searches made in
-    /// [@from, @to) and define <c>attributed (request_id, type, source, position)</c>: one row per event of the
+    /// [@from, @to) and define <c>attributed (request_id, type, source, position, trip_id)</c>: one row per event of the
     /// funnel types attributed to one of those searches.
     /// </summary>
     public const string Ctes = """
         attribution_events AS (
-            SELECT e.recommendation_request_id, e.session_id, e."timestamp", t.name AS type, e.source, e.position_in_results AS position
+            SELECT e.recommendation_request_id, e.session_id, e."timestamp", t.name AS type, e.source, e.position_in_results AS position, e.trip_id
               FROM events e JOIN event_types t ON t.id = e.event_type_id
              WHERE e."timestamp" >= @from AND e."timestamp" < @to + interval '24 hours'
                AND t.name IN ('impression', 'click_trip', 'save_trip', 'contact_whatsapp', 'contact_phone', 'booking_start')),
         attributed AS (
-            SELECT s.request_id, a.type, a.source, a.position
+            SELECT s.request_id, a.type, a.source, a.position, a.trip_id
               FROM attribution_events a JOIN searches s ON s.request_id = a.recommendation_request_id
              WHERE a."timestamp" < s.created_at + interval '24 hours'
             UNION ALL
-            SELECT s.request_id, a.type, a.source, a.position
+            SELECT s.request_id, a.type, a.source, a.position, a.trip_id
               FROM attribution_events a
              CROSS JOIN LATERAL (
                    SELECT r.request_id FROM recommendation_requests r

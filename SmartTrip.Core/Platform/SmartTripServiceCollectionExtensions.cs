@@ -63,6 +63,8 @@ public static class SmartTripServiceCollectionExtensions
         services.TryAddSingleton<EvaluationService>();
         services.TryAddSingleton<ExperimentStore>();
         services.TryAddSingleton<ExperimentRouter>();
+        services.TryAddSingleton<ExperimentResultsService>();
+        services.TryAddSingleton<ExperimentPreview>();
         services.TryAddSingleton<RequestMetrics>();
         services.TryAddSingleton<TopLists>();
         services.TryAddSingleton<EngagementMetricsService>();

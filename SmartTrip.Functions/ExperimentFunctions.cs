@@ -1,0 +1,21 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using SmartTrip.Core.Experiments;
+using SmartTrip.Functions.Http;
+
+namespace SmartTrip.Functions;
+
+/// <summary>Ranking experiments and their results (docs/experiments.md §5), behind the function key.</summary>
+public sealed class ExperimentFunctions(ExperimentStore store, ExperimentResultsService results)
+{
+    [Function(nameof(GetExperiments))]
+    public async Task<IActionResult> GetExperiments(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "experiments")] HttpRequest req, CancellationToken ct) =>
+        Respond.List(await store.ListAsync(ct));
+
+    [Function(nameof(GetExperimentResults))]
+    public async Task<IActionResult> GetExperimentResults(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "experiments/{id:int}/results")] HttpRequest req, int id, CancellationToken ct) =>
+        Respond.NotFoundOr(await results.ResultsAsync(id, ct), "Experiment not found");
+}
