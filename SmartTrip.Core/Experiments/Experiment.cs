@@ -115,7 +115,7 @@ public static class ExperimentRules
         foreach (var (key, value) in variant.Overrides)
         {
             var property = Tunable[key];
-            property.SetValue(copy, property.PropertyType == typeof(int) ? Convert.ToInt32(value, CultureInfo.InvariantCulture) : value);
+            property.SetValue(copy, property.PropertyType == typeof(int) ? Convert.ToInt32(value, CultureInfo.InvariantCulture) : (object)value);
         }
 
         return copy;

@@ -1,0 +1,95 @@
+using SmartTrip.Core.Experiments;
+using SmartTrip.Core.Recommendations;
+using SmartTrip.Tests.Integration;
+
+namespace SmartTrip.Tests.Experiments;
+
+/// <summary>Deterministic, sticky assignment (docs/experiments.md §2).</summary>
+public sealed class ExperimentAssignmentTests
+{
+    private static Experiment Split(int id, params int[] shares) => new()
+    {
+        Id = id,
+        Name = "split",
+        Status = Experiment.Running,
+        Variants = shares.Select((share, i) => new Variant { Name = i == 0 ? "control" : $"v{i}", Share = share }).ToList(),
+    };
+
+    [Theory]
+    [InlineData(new[] { 50, 50 })]
+    [InlineData(new[] { 20, 30, 50 })]
+    [InlineData(new[] { 90, 5, 5 })]
+    public void One_hundred_thousand_browsers_split_within_one_percent_of_the_shares(int[] shares)
+    {
+        var experiment = Split(7, shares);
+        var random = new Random(20261207);
+        var counts = new Dictionary<string, int>();
+        for (var i = 0; i < 100_000; i++)
+        {
+            var bytes = new byte[16];
+            random.NextBytes(bytes);
+            var browser = new Guid(bytes);
+            var variant = ExperimentAssignment.Assign(experiment, browser).Name;
+            counts[variant] = counts.GetValueOrDefault(variant) + 1;
+        }
+
+        Expect.All(experiment.Variants, shares.Length, v =>
+            Assert.InRange(counts.GetValueOrDefault(v.Name) / 1000.0, v.Share - 1.0, v.Share + 1.0));
+    }
+
+    [Fact]
+    public void A_browser_always_gets_the_same_variant_and_another_experiment_deals_again()
+    {
+        var first = Split(1, 50, 50);
+        var second = Split(2, 50, 50);
+        var browsers = Enumerable.Range(0, 2_000).Select(_ => Guid.NewGuid()).ToList();
+
+        var once = browsers.Select(b => ExperimentAssignment.Assign(first, b).Name).ToList();
+        var again = browsers.Select(b => ExperimentAssignment.Assign(first with { Name = "renamed" }, b).Name).ToList();
+        var other = browsers.Select(b => ExperimentAssignment.Assign(second, b).Name).ToList();
+
+        Assert.Equal(once, again);
+        // Independent experiments: about half of the browsers change arm (binomial, 2 000 draws: 1 000 ± 150 covers > 99.9 %).
+        Assert.InRange(once.Zip(other).Count(p => p.First != p.Second), 850, 1_150);
+        // The bucket is fixed by the bytes, not by the process: a known browser lands in a known bucket.
+        Assert.Equal(ExperimentAssignment.Bucket(1, Guid.Parse("7d9c3a52-1b7e-4f0a-9a55-2f6c1d0e8b31")),
+            ExperimentAssignment.Bucket(1, Guid.Parse("7D9C3A52-1B7E-4F0A-9A55-2F6C1D0E8B31")));
+        Assert.InRange(ExperimentAssignment.Bucket(1, Guid.Empty), 0, 9_999);
+    }
+
+    [Fact]
+    public void A_search_without_a_browser_gets_the_control()
+    {
+        Assert.Equal("control", ExperimentAssignment.Assign(Split(3, 1, 99), null).Name);
+    }
+
+    [Fact]
+    public void A_variant_changes_only_the_constants_it_names()
+    {
+        var baseline = new RecommendationOptions();
+        var variant = new Variant { Name = "b", Share = 50, Overrides = new Dictionary<string, double> { ["GeoDirectCountry"] = 25, ["BudgetMaxMultiplier"] = 1.4 } };
+
+        var options = ExperimentRules.OptionsFor(baseline, variant);
+
+        Assert.Equal((25, 1.4, baseline.ThemeFull), (options.GeoDirectCountry, options.BudgetMaxMultiplier, options.ThemeFull));
+        Assert.Equal(15, baseline.GeoDirectCountry);
+    }
+
+    [Theory]
+    [InlineData("""[{"name":"control","share":50},{"name":"b","share":40}]""", "variant shares are whole percents from 1 to 99 that add up to 100")]
+    [InlineData("""[{"name":"control","share":50}]""", "an experiment has 2 to 10 variants")]
+    [InlineData("""[{"name":"control","share":50,"overrides":{"ThemeFull":30}},{"name":"b","share":50}]""", "the first variant (control) is the control and overrides nothing")]
+    [InlineData("""[{"name":"control","share":50},{"name":"control","share":50}]""", "variant names are distinct, 1 to 50 letters, digits, '-' or '_'")]
+    [InlineData("""[{"name":"control","share":50},{"name":"b c","share":50}]""", "variant names are distinct, 1 to 50 letters, digits, '-' or '_'")]
+    [InlineData("""[{"name":"control","share":50},{"name":"b","share":50,"overrides":{"ThemeFull":2.5}}]""", "b: ThemeFull takes a whole number")]
+    [InlineData("""[{"name":"control","share":50},{"name":"b","share":50,"overrides":{"MaxResults":0}}]""", "b: Recommendations:MaxResults must be between 1 and 100.")]
+    [InlineData("""[{"name":"control","share":50},{"name":"b","share":50,"overrides":{"CatalogRefreshMilliseconds":5}}]""", "b: CatalogRefreshMilliseconds is not a tunable constant")]
+    public void A_definition_that_cannot_run_is_refused_with_its_problem(string variants, string problem)
+    {
+        var parsed = System.Text.Json.JsonSerializer.Deserialize<List<Variant>>(variants, Core.Json.SmartTripJson.Options)!;
+
+        var problems = ExperimentRules.Problems("test", parsed, new RecommendationOptions());
+
+        Assert.Contains(problems, p => p.StartsWith(problem, StringComparison.Ordinal));
+    }
+}
