@@ -13,7 +13,8 @@ internal static class EventAttribution
     /// <summary>
     /// Common table expressions that need a CTE <c>searches (request_id, created_at)</c> of searches made in
     /// [@from, @to) and define <c>attributed (request_id, type, source, position, trip_id)</c>: one row per event of the
-    /// funnel types attributed to one of those searches.
+    /// funnel types attributed to one of those searches. <c>attributed</c> is materialised: joined to the searches by a
+    /// nested loop (what the planner picks on fresh, unanalysed rows), an inlined one would be recomputed per search.
     /// </summary>
     public const string Ctes = """
         attribution_events AS (
@@ -21,7 +22,7 @@ internal static class EventAttribution
               FROM events e JOIN event_types t ON t.id = e.event_type_id
              WHERE e."timestamp" >= @from AND e."timestamp" < @to + interval '24 hours'
                AND t.name IN ('impression', 'click_trip', 'save_trip', 'contact_whatsapp', 'contact_phone', 'booking_start')),
-        attributed AS (
+        attributed AS MATERIALIZED (
             SELECT s.request_id, a.type, a.source, a.position, a.trip_id
               FROM attribution_events a JOIN searches s ON s.request_id = a.recommendation_request_id
              WHERE a."timestamp" < s.created_at + interval '24 hours'

@@ -1,0 +1,190 @@
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+using SmartTrip.Core.Experiments;
+using SmartTrip.Core.Recommendations;
+using SmartTrip.Tests.Analytics;
+using SmartTrip.Tests.Integration;
+
+namespace SmartTrip.Tests.Experiments;
+
+/// <summary>
+/// Experiments end to end on the host (the development host, or the real one with SMARTTRIP_TEST_FUNCTIONS_HOST): a
+/// running experiment ranks each browser's searches by its variant, says so in the response and the log, and stops.
+/// </summary>
+public sealed class ExperimentApiTests(ApiFixture api) : IClassFixture<ApiFixture>, IAsyncLifetime
+{
+    private const string Search = """{"selected_continents":["Europe"]}""";
+
+    /// <summary>The variant "few" keeps three results (and relaxes from one), so its searches are visibly its own.</summary>
+    private static readonly Variant[] Variants =
+    [
+        new() { Name = "control", Share = 50 },
+        new() { Name = "few", Share = 50, Overrides = new Dictionary<string, double> { ["MaxResults"] = 3, ["MinResultsThreshold"] = 1 } },
+    ];
+
+    private NpgsqlDataSource _dataSource = null!;
+
+    private ExperimentStore Store => new(_dataSource, new RecommendationOptions(), TimeProvider.System);
+
+    public async Task InitializeAsync()
+    {
+        _dataSource = NpgsqlDataSource.Create(api.ConnectionString);
+        await using var db = await _dataSource.OpenConnectionAsync();
+        await db.ExecuteAsync("DELETE FROM experiments");
+    }
+
+    public async Task DisposeAsync() => await _dataSource.DisposeAsync();
+
+    private static Guid BrowserIn(Experiment experiment, string variant)
+    {
+        while (true)
+        {
+            var browser = Guid.NewGuid();
+            if (ExperimentAssignment.Assign(experiment, browser).Name == variant)
+            {
+                return browser;
+            }
+        }
+    }
+
+    private static string WithBrowser(Guid browser) => $$"""{"selected_continents":["Europe"],"anonymous_id":"{{browser}}"}""";
+
+    private static IEnumerable<int> Ids(JsonElement body) => body.GetProperty("data").EnumerateArray().Select(t => t.GetProperty("id").GetInt32());
+
+    private async Task<(int? Experiment, string? Variant, Guid? Browser)> LoggedAsync(JsonElement body)
+    {
+        await using var db = await _dataSource.OpenConnectionAsync();
+        return await db.QuerySingleAsync<(int?, string?, Guid?)>(
+            "SELECT experiment_id, variant, anonymous_id FROM recommendation_requests WHERE request_id = @id",
+            new { id = body.GetProperty("request_id").GetGuid() });
+    }
+
+    [Fact]
+    public async Task A_running_experiment_ranks_each_browser_by_its_variant_says_so_and_logs_it_until_it_stops()
+    {
+        var (_, before) = await api.PostJsonAsync("/api/v2/recommendations", Search);
+        var created = await Store.CreateAsync("fewer results", "three results instead of ten", Variants, CancellationToken.None);
+        var experiment = await Store.StartAsync(created.Id, CancellationToken.None);
+        var (few, control) = (BrowserIn(experiment, "few"), BrowserIn(experiment, "control"));
+        var session = Guid.NewGuid();
+        await api.PostJsonAsync("/api/session/start", $$"""{"session_id":"{{session}}","anonymous_id":"{{few}}"}""");
+
+        var (status, inFew) = await api.PostJsonAsync("/api/v2/recommendations", WithBrowser(few));
+        var (_, inControl) = await api.PostJsonAsync("/api/v2/recommendations", WithBrowser(control));
+        var (_, bySession) = await api.PostJsonAsync("/api/v2/recommendations", Search, new Dictionary<string, string> { ["X-Session-ID"] = session.ToString() });
+        var (_, anonymous) = await api.PostJsonAsync("/api/v2/recommendations", Search);
+        var second = await Store.CreateAsync("another", null, Variants, CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<ExperimentException>(() => Store.StartAsync(second.Id, CancellationToken.None));
+        await Store.StopAsync(experiment.Id, CancellationToken.None);
+        var (_, after) = await api.PostJsonAsync("/api/v2/recommendations", WithBrowser(few));
+
+        Assert.Equal(200, status);
+        Assert.True(Ids(before).Count() > 3, "the search has more than three results outside the experiment");
+        Assert.Equal(
+            $$"""{"id":{{experiment.Id}},"name":"fewer results","variant":"few"}""", inFew.GetProperty("experiment").GetRawText());
+        Assert.Equal(Ids(before).Take(3), Ids(inFew));
+        Assert.Equal("control", inControl.GetProperty("experiment").GetProperty("variant").GetString());
+        Assert.Equal(Ids(before), Ids(inControl));
+        Assert.Equal(("few", 3), (bySession.GetProperty("experiment").GetProperty("variant").GetString(), Ids(bySession).Count()));
+        Assert.Equal("control", anonymous.GetProperty("experiment").GetProperty("variant").GetString());
+        Assert.False(after.TryGetProperty("experiment", out _));
+        Assert.Equal(Ids(before), Ids(after));
+        Assert.Equal($"Experiment {experiment.Id} (fewer results) is running: stop it first.", refused.Message);
+
+        Assert.Equal((experiment.Id, "few", few), await LoggedAsync(inFew));
+        Assert.Equal((experiment.Id, "control", control), await LoggedAsync(inControl));
+        Assert.Equal((experiment.Id, "few", few), await LoggedAsync(bySession));
+        Assert.Equal((experiment.Id, "control", (Guid?)null), await LoggedAsync(anonymous));
+        Assert.Equal((null, null, null), await LoggedAsync(after));
+    }
+
+    [Fact]
+    public async Task Results_count_each_variant_and_find_the_variant_that_truly_clicks_more()
+    {
+        var experiment = await Store.CreateAsync("clicks", null, [Variants[0], Variants[1] with { Name = "better" }], CancellationToken.None);
+        var broken = await Store.CreateAsync("broken split", null, Variants, CancellationToken.None);
+        var (from, to) = (new DateTime(2026, 11, 10, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 11, 14, 0, 0, 0, DateTimeKind.Utc));
+        await using var db = await _dataSource.OpenConnectionAsync();
+        await db.ExecuteAsync(
+            "UPDATE experiments SET status = 'stopped', started_at = @from, stopped_at = @to WHERE id IN (@a, @b)",
+            new { from, to, a = experiment.Id, b = broken.Id });
+
+        // 1 000 browsers, one search each, five impressions per search; a search is clicked with probability 10 % in the
+        // control and 20 % in "better", contacted with 3 % in both. "broken split" labels 60 % of its browsers control.
+        var random = new Random(42);
+        var expected = new Dictionary<string, (int Browsers, int Clicked, int Contacted)>();
+        for (var i = 0; i < 1_000; i++)
+        {
+            var browser = Guid.NewGuid();
+            var variant = ExperimentAssignment.Assign(experiment, browser).Name;
+            var request = Guid.NewGuid();
+            var at = from.AddMinutes(i * 5);
+            var session = Guid.NewGuid();
+            await InsertSearchAsync(db, request, experiment.Id, variant, browser, at);
+            for (var position = 1; position <= 5; position++)
+            {
+                await RequestLogRows.EventAsync(db, "impression", at.AddSeconds(1), session, request, position, "search_results", position);
+            }
+
+            var clicked = random.NextDouble() < (variant == "control" ? 0.10 : 0.20);
+            var contacted = random.NextDouble() < 0.03;
+            if (clicked)
+            {
+                await RequestLogRows.EventAsync(db, "click_trip", at.AddSeconds(30), session, request, 1, "search_results", 1);
+            }
+
+            if (contacted)
+            {
+                await RequestLogRows.EventAsync(db, "contact_whatsapp", at.AddMinutes(2), session, request, 1);
+            }
+
+            var (b, c, k) = expected.GetValueOrDefault(variant);
+            expected[variant] = (b + 1, c + (clicked ? 1 : 0), k + (contacted ? 1 : 0));
+            await InsertSearchAsync(db, Guid.NewGuid(), broken.Id, i % 10 < 6 ? "control" : "few", Guid.NewGuid(), at);
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            await InsertSearchAsync(db, Guid.NewGuid(), experiment.Id, "control", null, from.AddHours(1));
+        }
+
+        var (status, body) = await api.SendWithKeyAsync(HttpMethod.Get, $"/api/experiments/{experiment.Id}/results");
+        var (_, brokenBody) = await api.SendWithKeyAsync(HttpMethod.Get, $"/api/experiments/{broken.Id}/results");
+        var (missing, missingBody) = await api.SendWithKeyAsync(HttpMethod.Get, "/api/experiments/999999/results");
+        var (_, list) = await api.SendWithKeyAsync(HttpMethod.Get, "/api/experiments");
+        var (noKey, _) = await api.SendWithKeyAsync(HttpMethod.Get, "/api/experiments", functionKey: null);
+
+        Assert.Equal(200, status);
+        var results = body.GetProperty("data");
+        Assert.Equal(5, results.GetProperty("unassigned_searches").GetInt32());
+        var variants = results.GetProperty("variants").EnumerateArray().ToDictionary(v => v.GetProperty("name").GetString()!);
+        foreach (var (name, (browsers, clicked, contacted)) in expected)
+        {
+            var v = variants[name];
+            Assert.Equal(
+                (browsers, browsers, browsers * 5, clicked, clicked, contacted),
+                (v.GetProperty("browsers").GetInt32(), v.GetProperty("searches").GetInt32(), v.GetProperty("impressions").GetInt32(),
+                 v.GetProperty("clicks").GetInt32(), v.GetProperty("search_click_rate").GetProperty("successes").GetInt32(),
+                 v.GetProperty("contact_rate").GetProperty("successes").GetInt32()));
+        }
+
+        var better = variants["better"].GetProperty("search_click_rate").GetProperty("vs_control");
+        Assert.True(better.GetProperty("significant").GetBoolean(), better.GetRawText());
+        Assert.True(better.GetProperty("value").GetDouble() > 0 && better.GetProperty("ci_low").GetDouble() > 0);
+        Assert.False(variants["control"].GetProperty("search_click_rate").TryGetProperty("vs_control", out _));
+        Assert.False(results.GetProperty("sample_ratio").GetProperty("mismatch").GetBoolean());
+        Assert.True(brokenBody.GetProperty("data").GetProperty("sample_ratio").GetProperty("mismatch").GetBoolean());
+        Assert.Equal((404, "Experiment not found"), (missing, missingBody.GetProperty("error").GetString()));
+        Assert.Equal(["clicks", "broken split"], list.GetProperty("data").EnumerateArray().Select(e => e.GetProperty("name").GetString()));
+        Assert.Equal(401, noKey);
+    }
+
+    private static Task InsertSearchAsync(NpgsqlConnection db, Guid request, int experiment, string variant, Guid? browser, DateTime at) =>
+        db.ExecuteAsync(
+            """
+            INSERT INTO recommendation_requests (request_id, session_id, created_at, preferences, response_time_ms, total_candidates,
+                primary_count, final_count, result_trip_ids, result_scores, search_type, experiment_id, variant, anonymous_id)
+            VALUES (@request, NULL, @at, '{}', 5, 10, 10, 10, '{}', '{}', 'exploration', @experiment, @variant, @browser)
+            """, new { request, at, experiment, variant, browser });
+}
