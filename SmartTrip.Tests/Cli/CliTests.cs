@@ -266,4 +266,43 @@ public sealed class CliTests
         await using var check = new NpgsqlConnection(connectionString);
         Assert.Equal(1, await check.ExecuteScalarAsync<int>("SELECT count(*) FROM event_dead_letters"));
     }
+
+    [Fact]
+    public async Task Experiment_verbs_create_start_report_and_stop_and_refuse_what_cannot_run()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__SmartTripDb"] = await TestServices.CreateSeededDatabaseAsync("cli_experiment"),
+            ["AzureWebJobsStorage"] = TestServices.StorageConnectionString,
+        };
+        const string Definition = """
+            {"name":"geo weight","description":"country match worth more",
+             "variants":[{"name":"control","share":50},{"name":"geo20","share":50,"overrides":{"GeoDirectCountry":20}}]}
+            """;
+
+        var create = await RunWithInputAsync(environment, Definition, "experiment", "create", "-");
+        var invalid = await RunWithInputAsync(environment, """{"name":"bad","variants":[{"name":"control","share":70},{"name":"b","share":20}]}""",
+            "experiment", "create", "-");
+        var start = await RunAsync(environment, "experiment", "start", "1");
+        var startAgain = await RunAsync(environment, "experiment", "start", "1");
+        var list = await RunAsync(environment, "experiment", "list");
+        var results = await RunAsync(environment, "experiment", "results", "1");
+        var json = await RunAsync(environment, "experiment", "results", "1", "--json");
+        var preview = await RunAsync(environment, "experiment", "preview", "1", "--days", "7");
+        var stop = await RunAsync(environment, "experiment", "stop", "1");
+        var missing = await RunAsync(environment, "experiment", "results", "42");
+
+        Assert.Equal((0, "Created experiment 1 (geo weight), a draft: start it with 'smarttrip experiment start 1'."), (create.ExitCode, create.Output.Trim()));
+        Assert.Equal(1, invalid.ExitCode);
+        Assert.Equal("smarttrip: The experiment cannot be created: variant shares are whole percents from 1 to 99 that add up to 100.", invalid.Error.Trim());
+        Assert.Equal(0, start.ExitCode);
+        Assert.StartsWith("Experiment 1 (geo weight) is running", start.Output);
+        Assert.Equal("smarttrip: Experiment 1 is running, not a draft.", startAgain.Error.Trim());
+        Assert.Matches(@"^1  running  geo weight  \[control 50 %, geo20 50 % \(GeoDirectCountry=20\)\]  started \d{4}-\d\d-\d\d \d\d:\d\dZ, stopped -", list.Output.Trim());
+        Assert.Contains("Sample ratio: consistent with the shares", results.Output);
+        Assert.Equal(["control", "geo20"], JsonDocument.Parse(json.Output).RootElement.GetProperty("variants").EnumerateArray().Select(v => v.GetProperty("name").GetString()));
+        Assert.StartsWith("Replayed 0 searches of the last 7 days over today's catalogue; 0 clicked trips.", preview.Output);
+        Assert.Equal((0, "Experiment 1 (geo weight) is stopped."), (stop.ExitCode, stop.Output.Trim()));
+        Assert.Equal((1, "smarttrip: There is no experiment 42."), (missing.ExitCode, missing.Error.Trim()));
+    }
 }
