@@ -291,6 +291,69 @@ function renderEngagement(total, topTrips, days) {
   });
 }
 
+/**
+ * The running experiment (else the latest one) from /api/experiments and its results: per variant the shares, the
+ * rates with their 95 % intervals and the difference to the control, and the sample-ratio warning.
+ */
+function renderExperiment(results) {
+  const section = elements.experiment;
+  const heading = document.createElement('h2');
+  if (!results) {
+    heading.textContent = 'Ranking experiment';
+    const none = document.createElement('p');
+    none.className = 'empty';
+    none.textContent = 'No experiment has been run (smarttrip experiment create).';
+    section.replaceChildren(heading, none);
+    return;
+  }
+  const { experiment } = results;
+  heading.textContent = `Ranking experiment: ${experiment.name} (${experiment.status})`;
+  const rate = (estimate) => {
+    const text = `${formats.percent(estimate.value)} [${formats.percent(estimate.ci_low)}, ${formats.percent(estimate.ci_high)}]`;
+    const difference = estimate.vs_control;
+    if (!difference) {
+      return text;
+    }
+    const sign = difference.value >= 0 ? '+' : '−';
+    const points = decimal.format(Math.abs(difference.value) * 100);
+    return `${text} ${sign}${points} pt (p = ${difference.p_value.toFixed(3)}${difference.significant ? ', significant' : ''})`;
+  };
+  const table = document.createElement('table');
+  table.className = 'experiment';
+  table.createCaption().textContent = 'Rates with 95 % intervals; differences to the control by a two-proportion z-test';
+  const head = table.createTHead().insertRow();
+  for (const title of ['Variant', 'Share', 'Browsers', 'Searches', 'Click-through rate', 'Searches with a click', 'Contact rate']) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.textContent = title;
+    head.append(th);
+  }
+  const body = table.createTBody();
+  for (const variant of results.variants) {
+    const row = body.insertRow();
+    row.dataset.variant = variant.name;
+    for (const cell of [
+      variant.is_control ? `${variant.name} (control)` : variant.name, `${variant.share} %`, formats.count(variant.browsers),
+      formats.count(variant.searches), rate(variant.click_through_rate), rate(variant.search_click_rate), rate(variant.contact_rate),
+    ]) {
+      row.insertCell().textContent = cell;
+    }
+  }
+  const ratio = document.createElement('p');
+  ratio.className = results.sample_ratio.mismatch ? 'ratio warning' : 'ratio';
+  ratio.textContent = results.sample_ratio.mismatch
+    ? `Sample ratio mismatch (p = ${results.sample_ratio.p_value.toExponential(1)}): browsers are not split as the shares say; do not trust the differences.`
+    : `Browsers are split as the shares say (sample-ratio p = ${results.sample_ratio.p_value.toFixed(3)}).`;
+  section.replaceChildren(heading, table, ratio);
+}
+
+/** The experiment to show: the running one, else the one created last; null when there is none. */
+async function experimentResults(baseUrl, functionKey, signal) {
+  const list = await getJson(baseUrl, '/api/experiments', functionKey, signal);
+  const chosen = list.data.find((e) => e.status === 'running') ?? list.data.at(-1);
+  return chosen ? (await getJson(baseUrl, `/api/experiments/${chosen.id}/results`, functionKey, signal)).data : null;
+}
+
 /** Trip-type names for the labels (an anonymous endpoint); the ids are shown when it cannot be read. */
 async function typeNamesFrom(baseUrl, signal) {
   try {
@@ -333,12 +396,13 @@ async function load() {
 
   try {
     const query = (path, params) => `${path}?${new URLSearchParams(params)}`;
-    const [summary, daily, top, engagement, topTrips, typeNames, health] = await Promise.all([
+    const [summary, daily, top, engagement, topTrips, experiment, typeNames, health] = await Promise.all([
       getJson(baseUrl, query('/api/metrics', { days }), functionKey, controller.signal),
       getJson(baseUrl, query('/api/metrics/daily', { start, end }), functionKey, controller.signal),
       getJson(baseUrl, query('/api/metrics/top-searches', { days, limit: 10 }), functionKey, controller.signal),
       getJson(baseUrl, query('/api/metrics/engagement', { start, end }), functionKey, controller.signal),
       getJson(baseUrl, query('/api/metrics/top-trips', { days, limit: 10, by: 'clicks' }), functionKey, controller.signal),
+      experimentResults(baseUrl, functionKey, controller.signal),
       typeNamesFrom(baseUrl, controller.signal),
       healthOf(baseUrl, controller.signal),
     ]);
@@ -347,6 +411,7 @@ async function load() {
     renderDaily(daily.data);
     renderTopSearches(top.data, typeNames, days);
     renderEngagement(engagement.total, topTrips.data, days);
+    renderExperiment(experiment);
     setStatus('ready', `Showing ${daily.count} days, ${daily.start} to ${daily.end} (UTC).`);
   } catch (error) {
     if (error.name === 'AbortError') {
@@ -373,7 +438,7 @@ function start() {
   for (const [name, id] of Object.entries({
     form: 'connection', baseUrl: 'base-url', functionKey: 'function-key', days: 'days', endDate: 'end-date',
     load: 'load', forget: 'forget', status: 'status', report: 'report', summary: 'summary', pipeline: 'pipeline',
-    engagement: 'engagement',
+    engagement: 'engagement', experiment: 'experiment',
   })) {
     elements[name] = document.getElementById(id);
   }

@@ -82,6 +82,33 @@ public sealed class DashboardBrowserTests(LoopbackApiFixture api) : IClassFixtur
         await At("click_trip", two, second, TripThree, "relaxed_results", 2);
         await At("impression", three, third, TripOne, "search_results", 1);
         await api.Services.GetRequiredService<DailyMetricsRun>().StoreDayAsync(new DateOnly(2026, 11, 24), CancellationToken.None);
+
+        // A running experiment whose searches are older than the period shown (so no metric above moves): the control's
+        // 6 browsers search once each, two impressions per search, 2 searches clicked; variant b's 4 browsers, 3 clicked.
+        await db.ExecuteAsync("DELETE FROM experiments");
+        var experiment = await db.ExecuteScalarAsync<int>(
+            """
+            INSERT INTO experiments (name, status, variants, started_at)
+            VALUES ('theme weight', 'running', '[{"name":"control","share":50},{"name":"b","share":50,"overrides":{"ThemeFull":30}}]', '2026-11-10')
+            RETURNING id
+            """);
+        for (var i = 0; i < 10; i++)
+        {
+            var (request, at) = (Guid.NewGuid(), new DateTime(2026, 11, 11, 0, 0, 0, DateTimeKind.Utc).AddHours(i));
+            var variant = i < 6 ? "control" : "b";
+            await db.ExecuteAsync(
+                """
+                INSERT INTO recommendation_requests (request_id, created_at, preferences, response_time_ms, total_candidates, primary_count,
+                    final_count, result_trip_ids, result_scores, search_type, experiment_id, variant, anonymous_id)
+                VALUES (@request, @at, '{}', 5, 2, 2, 2, '{}', '{}', 'exploration', @experiment, @variant, gen_random_uuid())
+                """, new { request, at, experiment, variant });
+            await At("impression", at, request, TripOne, "search_results", 1);
+            await At("impression", at, request, TripTwo, "search_results", 2);
+            if (i is 0 or 1 or 6 or 7 or 8)
+            {
+                await At("click_trip", at.AddMinutes(1), request, TripOne, "search_results", 1);
+            }
+        }
         await db.ExecuteAsync(
             """
             INSERT INTO event_dead_letters (event_id, event_type, envelope, reason, sql_state, received_at, dead_lettered_at)
@@ -201,6 +228,19 @@ public sealed class DashboardBrowserTests(LoopbackApiFixture api) : IClassFixtur
         Assert.Equal(
             [titles[3].Title, titles[3].Start.ToString("yyyy-MM-dd"), "1", "1", "100 %", "0", "0"],
             charts.GetProperty("chart-top-trips").GetProperty("rows")[1].EnumerateArray().Select(c => c.GetString()));
+
+        // The running experiment: its variants with their counts and rates; 6 against 4 browsers is a fair 50/50 draw.
+        var experiment = ready.GetProperty("experiment");
+        Assert.Equal("Ranking experiment: theme weight (running)", experiment.GetProperty("heading").GetString());
+        var rows = experiment.GetProperty("rows").EnumerateArray().Select(r => r.EnumerateArray().Select(c => c.GetString()!).ToList()).ToList();
+        Assert.Equal(["control (control)", "50 %", "6", "6"], rows[0].Take(4));
+        Assert.Equal(["b", "50 %", "4", "4"], rows[1].Take(4));
+        Assert.StartsWith("16.67 % [", rows[0][4]); // 2 clicks of 12 impressions
+        Assert.StartsWith("33.33 % [", rows[0][5]); // 2 of 6 searches clicked
+        Assert.StartsWith("75 % [", rows[1][5]); // 3 of 4
+        Assert.Matches(@"\] \+41\.67 pt \(p = 0\.\d{3}\)$", rows[1][5]);
+        Assert.Equal("Browsers are split as the shares say (sample-ratio p = 0.527).", experiment.GetProperty("ratio").GetString());
+        Assert.False(experiment.GetProperty("ratioWarning").GetBoolean());
 
         // The key is kept for this tab only, survives a reload, and is gone after "Forget key" and in a new context.
         var storage = page.GetProperty("storage");

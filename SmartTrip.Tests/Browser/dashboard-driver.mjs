@@ -76,7 +76,15 @@ async function readReport(page) {
         empty: figure.querySelector('.empty')?.textContent ?? null,
       };
     }
-    return { summary, engagement, pipeline, marks, charts: labels };
+    const section = document.getElementById('experiment');
+    const experiment = {
+      heading: section.querySelector('h2')?.textContent ?? null,
+      rows: [...section.querySelectorAll('tbody tr')].map((row) => [...row.cells].map((cell) => cell.textContent)),
+      ratio: section.querySelector('.ratio')?.textContent ?? null,
+      ratioWarning: section.querySelector('.ratio')?.classList.contains('warning') ?? false,
+      empty: section.querySelector('.empty')?.textContent ?? null,
+    };
+    return { summary, engagement, pipeline, marks, charts: labels, experiment };
   });
 }
 
