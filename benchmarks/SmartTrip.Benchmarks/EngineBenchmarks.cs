@@ -57,3 +57,51 @@ public class PreferencesBenchmarks
     [Benchmark(Description = "Parse and validate a preferences body")]
     public bool Parse() => PreferencesParser.Parse(_body).IsValid;
 }
+
+/// <summary>
+/// What a running experiment adds to a search: the browser's variant (SHA-256 of experiment and browser, then the
+/// shares) and the pick of that variant's engine, against the engine's own work for the same search.
+/// </summary>
+[MemoryDiagnoser]
+public class ExperimentBenchmarks
+{
+    private readonly SmartTrip.Core.Experiments.Experiment _experiment = new()
+    {
+        Id = 7,
+        Name = "benchmark",
+        Variants =
+        [
+            new() { Name = "control", Share = 50 },
+            new() { Name = "b", Share = 30, Overrides = new Dictionary<string, double> { ["ThemeFull"] = 30 } },
+            new() { Name = "c", Share = 20, Overrides = new Dictionary<string, double> { ["GeoDirectCountry"] = 20 } },
+        ],
+    };
+
+    private readonly Guid[] _browsers = Enumerable.Range(0, 64).Select(_ => Guid.NewGuid()).ToArray();
+    private Dictionary<string, RecommendationEngine> _engines = [];
+    private IReadOnlyList<TripCandidate> _catalogue = [];
+    private IReadOnlyDictionary<int, int> _continents = new Dictionary<int, int>();
+    private SearchContext _search = null!;
+    private int _next;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _engines = _experiment.Variants.ToDictionary(
+            v => v.Name, v => new RecommendationEngine(SmartTrip.Core.Experiments.ExperimentRules.OptionsFor(new RecommendationOptions(), v)));
+        _catalogue = CatalogueFiles.Candidates();
+        _continents = CatalogueFiles.Countries().ToDictionary(c => c.Key, c => c.Value.ContinentBit);
+        _search = new SearchContext(CatalogueFiles.PreferenceMix()[1], CatalogueFiles.Today, 10);
+    }
+
+    [Benchmark(Description = "Variant of a browser and its engine")]
+    public RecommendationEngine Assign() =>
+        _engines[SmartTrip.Core.Experiments.ExperimentAssignment.Assign(_experiment, _browsers[_next++ & 63]).Name];
+
+    [Benchmark(Description = "One search ranked by the assigned variant's engine (542 occurrences)")]
+    public int AssignAndRank()
+    {
+        var result = Assign().Recommend(_search, _catalogue, _continents);
+        return result.Primary.Results.Count + result.Relaxed.Count;
+    }
+}
