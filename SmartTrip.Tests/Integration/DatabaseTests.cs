@@ -28,7 +28,8 @@ public sealed class MigrationTests
             "companies", "countries", "guides", "trip_types", "tags", "trip_templates", "trip_occurrences",
             "trip_template_tags", "trip_template_countries", "price_history", "reviews", "users", "sessions",
             "event_categories", "event_types", "events", "trip_interactions", "recommendation_requests",
-            "recommendation_metrics_daily", "evaluation_scenarios", "catalog_version", "event_dead_letters", DatabaseMigrator.JournalTable,
+            "recommendation_metrics_daily", "evaluation_scenarios", "catalog_version", "event_dead_letters", "engagement_metrics_daily",
+            "experiments", DatabaseMigrator.JournalTable,
         ];
         Assert.Equal(expected.Order(), tables.Order());
 
