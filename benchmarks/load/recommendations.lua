@@ -11,10 +11,11 @@
 -- A request whose slot has passed (all connections were busy) goes at once, and the schedule does not catch up
 -- with a burst: compare the Requests/sec wrk reports with WRK_RATE to see whether the server kept up.
 -- Every request carries the Accept-Encoding a current Chrome sends, as the frontend's requests do; WRK_ACCEPT_ENCODING
--- replaces it (WRK_ACCEPT_ENCODING=identity asks for uncompressed answers).
+-- replaces it (WRK_ACCEPT_ENCODING=identity asks for uncompressed answers). WRK_BODIES names another body file
+-- (recommendation-bodies-browsers.jsonl: the same mix, each body with a browser's anonymous_id, for experiments).
 
 local bodies = {}
-for line in io.lines("benchmarks/load/recommendation-bodies.jsonl") do
+for line in io.lines(os.getenv("WRK_BODIES") or "benchmarks/load/recommendation-bodies.jsonl") do
   if line:match("%S") then
     bodies[#bodies + 1] = line
   end
