@@ -33,6 +33,9 @@ param postgresAppPassword string
 @description('Leave empty for a private database (inside the network). An IP address makes it public, open to that address and the app\'s egress address only (and opens Key Vault to it): for development.')
 param developmentClientIp string = ''
 
+@description('Leave empty to keep the storage account unreachable from outside the network (deploy from inside it, e.g. a runner in the network). An IP address lets that address through the storage firewall to upload a package; remove it after.')
+param storageDeploymentClientIp string = ''
+
 @secure()
 @description('HS256 shared secret of the Supabase project; empty = HS256 tokens are not accepted.')
 param jwtSecret string = ''
@@ -118,7 +121,15 @@ module edge 'modules/edge.bicep' = {
 
 module storage 'modules/storage.bicep' = {
   scope: group
-  params: { location: location, tags: tags, resourceToken: resourceToken, principalId: identity.outputs.principalId }
+  params: {
+    location: location
+    tags: tags
+    resourceToken: resourceToken
+    principalId: identity.outputs.principalId
+    endpointsSubnetId: network.outputs.endpointsSubnetId
+    dnsZoneIds: network.outputs.storageDnsZoneIds
+    deploymentClientIp: storageDeploymentClientIp
+  }
 }
 
 module network 'modules/network.bicep' = {

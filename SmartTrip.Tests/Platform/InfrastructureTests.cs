@@ -93,6 +93,28 @@ public sealed class InfrastructureTests
     }
 
     [Fact]
+    public void Storage_takes_no_public_traffic_and_is_reached_through_private_endpoints_for_blob_queue_and_table()
+    {
+        var storage = Properties(Single("Microsoft.Storage/storageAccounts"));
+        var endpoints = OfType("Microsoft.Network/privateEndpoints");
+        var zoneGroups = OfType("Microsoft.Network/privateEndpoints/privateDnsZoneGroups");
+        var zones = OfType("Microsoft.Network/privateDnsZones").Select(z => z.GetProperty("name").GetString()!).ToList();
+
+        Assert.False(storage.GetProperty("allowSharedKeyAccess").GetBoolean());
+        // Disabled unless a deployment address is given; even then only that address passes the firewall.
+        Assert.Equal("[if(empty(parameters('deploymentClientIp')), 'Disabled', 'Enabled')]", storage.GetProperty("publicNetworkAccess").GetString());
+        Assert.Equal(("Deny", "None"), (storage.GetProperty("networkAcls").GetProperty("defaultAction").GetString(),
+            storage.GetProperty("networkAcls").GetProperty("bypass").GetString()));
+        Assert.Equal("", Template.Value.GetProperty("parameters").GetProperty("storageDeploymentClientIp").GetProperty("defaultValue").GetString());
+        var endpoint = Assert.Single(endpoints);
+        Assert.Equal("[length(createArray('blob', 'queue', 'table'))]", endpoint.GetProperty("copy").GetProperty("count").GetString());
+        Assert.Equal("[createArray('blob', 'queue', 'table')[copyIndex()]]",
+            Properties(endpoint).GetProperty("privateLinkServiceConnections")[0].GetProperty("properties").GetProperty("groupIds")[0].GetString());
+        Assert.Single(zoneGroups);
+        Assert.Contains(zones, z => z.Contains("privatelink.", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Key_vault_keeps_deleted_secrets_and_accepts_only_the_app_subnet()
     {
         var vault = Properties(Single("Microsoft.KeyVault/vaults"));

@@ -1,6 +1,7 @@
 // The private network: one subnet for the function app's outbound traffic (through a NAT gateway, so that the app
-// leaves from one known address, and with a Key Vault service endpoint) and one delegated to PostgreSQL, with the
-// private DNS zone that resolves the server inside the network.
+// leaves from one known address, and with a Key Vault service endpoint), one delegated to PostgreSQL, and one for the
+// storage account's private endpoints, with the private DNS zones that resolve the server and the storage services
+// inside the network.
 param location string
 param tags object
 param resourceToken string
@@ -47,6 +48,13 @@ resource vnet 'Microsoft.Network/virtualNetworks@2024-05-01' = {
           delegations: [{ name: 'postgres', properties: { serviceName: 'Microsoft.DBforPostgreSQL/flexibleServers' } }]
         }
       }
+      {
+        name: 'endpoints'
+        properties: {
+          addressPrefix: '10.40.3.0/24'
+          privateEndpointNetworkPolicies: 'Disabled'
+        }
+      }
     ]
   }
 }
@@ -67,7 +75,33 @@ resource dnsLink 'Microsoft.Network/privateDnsZones/virtualNetworkLinks@2024-06-
   }
 }
 
+// The storage services the app uses (blob: the deployment package, the host's locks and timers; queue: the events;
+// table: the host's own bookkeeping), each resolved to its private endpoint inside the network.
+var storageServices = ['blob', 'queue', 'table']
+
+resource storageDns 'Microsoft.Network/privateDnsZones@2024-06-01' = [for service in storageServices: {
+  name: 'privatelink.${service}.${environment().suffixes.storage}'
+  location: 'global'
+  tags: tags
+}]
+
+resource storageDnsLinks 'Microsoft.Network/privateDnsZones/virtualNetworkLinks@2024-06-01' = [for (service, i) in storageServices: {
+  parent: storageDns[i]
+  name: 'vnet-${resourceToken}'
+  location: 'global'
+  properties: {
+    registrationEnabled: false
+    virtualNetwork: { id: vnet.id }
+  }
+}]
+
 output appSubnetId string = resourceId('Microsoft.Network/virtualNetworks/subnets', vnet.name, 'app')
 output postgresSubnetId string = resourceId('Microsoft.Network/virtualNetworks/subnets', vnet.name, 'postgres')
 output postgresDnsZoneId string = dns.id
+output endpointsSubnetId string = resourceId('Microsoft.Network/virtualNetworks/subnets', vnet.name, 'endpoints')
+output storageDnsZoneIds object = {
+  blob: storageDns[0].id
+  queue: storageDns[1].id
+  table: storageDns[2].id
+}
 output egressIpAddress string = egressAddress.properties.ipAddress

@@ -1,11 +1,21 @@
-// The Functions storage account (no shared keys): the deployment package container and the event queues,
-// with the data roles the app's managed identity needs.
+// The Functions storage account (no shared keys, no public network access): the deployment package container and the
+// event queues, reached through private endpoints in the app's network, with the data roles the app's managed
+// identity needs.
 param location string
 param tags object
 @minLength(13)
 @maxLength(13)
 param resourceToken string
 param principalId string
+
+@description('The subnet that holds the private endpoints of blob, queue and table.')
+param endpointsSubnetId string
+
+@description('Private DNS zone ids by service (blob, queue, table), linked to the app\'s network.')
+param dnsZoneIds object
+
+@description('An address allowed through the storage firewall while deploying from outside the network (empty: none; public access stays disabled).')
+param deploymentClientIp string = ''
 
 var blobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 var queueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
@@ -22,8 +32,37 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
     defaultToOAuthAuthentication: true
+    publicNetworkAccess: empty(deploymentClientIp) ? 'Disabled' : 'Enabled'
+    networkAcls: {
+      defaultAction: 'Deny'
+      bypass: 'None'
+      ipRules: empty(deploymentClientIp) ? [] : [{ value: deploymentClientIp, action: 'Allow' }]
+    }
   }
 }
+
+resource endpoints 'Microsoft.Network/privateEndpoints@2024-05-01' = [for service in ['blob', 'queue', 'table']: {
+  name: 'pe-${service}-${resourceToken}'
+  location: location
+  tags: tags
+  properties: {
+    subnet: { id: endpointsSubnetId }
+    privateLinkServiceConnections: [
+      {
+        name: service
+        properties: { privateLinkServiceId: storage.id, groupIds: [service] }
+      }
+    ]
+  }
+}]
+
+resource endpointDns 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups@2024-05-01' = [for (service, i) in ['blob', 'queue', 'table']: {
+  parent: endpoints[i]
+  name: 'default'
+  properties: {
+    privateDnsZoneConfigs: [{ name: service, properties: { privateDnsZoneId: dnsZoneIds[service] } }]
+  }
+}]
 
 resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
   parent: storage
