@@ -14,6 +14,9 @@ namespace SmartTrip.Functions;
 public sealed class AnalyticsFunctions(
     EvaluationService evaluation, RequestMetrics metrics, EngagementMetricsService engagement, TopLists topLists, TimeProvider clock)
 {
+    [ApiSummary("Live summary of the request log")]
+    [ApiQuery("days", typeof(int), "Days back, 1–90 (default 7)")]
+    [ApiResponse(200, typeof(ItemBody<MetricsSummary>), "The summary")]
     [Function(nameof(GetMetrics))]
     public async Task<IActionResult> GetMetrics(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "metrics")] HttpRequest req, CancellationToken ct)
@@ -24,6 +27,10 @@ public sealed class AnalyticsFunctions(
         return Respond.Item(MetricsSummary.From(days, window));
     }
 
+    [ApiSummary("Request metrics per day")]
+    [ApiQuery("start", typeof(string), "First day, YYYY-MM-DD")]
+    [ApiQuery("end", typeof(string), "Last day, YYYY-MM-DD")]
+    [ApiResponse(200, typeof(DailyMetricsBody), "One entry per day")]
     [Function(nameof(GetDailyMetrics))]
     public async Task<IActionResult> GetDailyMetrics(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "metrics/daily")] HttpRequest req, CancellationToken ct)
@@ -33,6 +40,10 @@ public sealed class AnalyticsFunctions(
     }
 
     /// <summary>Engagement per day of [start, end] and over the whole range (docs/engagement.md §2), with the days' rules of §8.2.</summary>
+    [ApiSummary("Engagement per day and for the range (docs/engagement.md)")]
+    [ApiQuery("start", typeof(string), "First day, YYYY-MM-DD")]
+    [ApiQuery("end", typeof(string), "Last day, YYYY-MM-DD")]
+    [ApiResponse(200, typeof(EngagementMetricsBody), "One entry per day and the range total")]
     [Function(nameof(GetEngagementMetrics))]
     public async Task<IActionResult> GetEngagementMetrics(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "metrics/engagement")] HttpRequest req, CancellationToken ct)
@@ -66,12 +77,22 @@ public sealed class AnalyticsFunctions(
         return (start, end);
     }
 
+    [ApiSummary("Most searched continents and trip types")]
+    [ApiQuery("days", typeof(int), "Days back, 1–90 (default 7)")]
+    [ApiQuery("limit", typeof(int), "Entries per list, 1–50 (default 10)")]
+    [ApiResponse(200, typeof(ItemBody<TopSearches>), "The lists")]
     [Function(nameof(GetTopSearches))]
     public async Task<IActionResult> GetTopSearches(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "metrics/top-searches")] HttpRequest req, CancellationToken ct) =>
         Respond.Item(await topLists.TopSearchesAsync(Lenient(req, "days", 7, 1, 90), Lenient(req, "limit", 10, 1, 50), ct));
 
     /// <summary>The trips people act on most (docs/engagement.md §3); <c>by</c> is clicks (default), ctr or contacts.</summary>
+    [ApiSummary("The trips travellers act on most")]
+    [ApiQuery("days", typeof(int), "Days back, 1–90 (default 7)")]
+    [ApiQuery("limit", typeof(int), "Trips, 1–50 (default 10)")]
+    [ApiQuery("by", typeof(string), "clicks (default), ctr or contacts")]
+    [ApiResponse(200, typeof(ItemBody<TopTrips>), "The ranked trips")]
+    [ApiResponse(400, typeof(ErrorBody), "An unknown by")]
     [Function(nameof(GetTopTrips))]
     public async Task<IActionResult> GetTopTrips(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "metrics/top-trips")] HttpRequest req, CancellationToken ct)
@@ -101,6 +122,10 @@ public sealed class AnalyticsFunctions(
     private static int Lenient(HttpRequest req, string name, int fallback, int min, int max) =>
         Math.Clamp(int.TryParse(req.Query[name].FirstOrDefault(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value : fallback, min, max);
 
+    [ApiSummary("Evaluation personas")]
+    [ApiQuery("category", typeof(string), "Only this category")]
+    [ApiResponse(200, typeof(ListBody<ScenarioSummary>), "The personas")]
+    [ApiResponse(400, typeof(ErrorBody), "A bad parameter")]
     [Function(nameof(GetEvaluationScenarios))]
     public async Task<IActionResult> GetEvaluationScenarios(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "evaluation/scenarios")] HttpRequest req, CancellationToken ct)
@@ -110,6 +135,11 @@ public sealed class AnalyticsFunctions(
         return q.IsValid ? Respond.List(await evaluation.ListAsync(category, ct)) : Respond.BadRequest(q.Error!);
     }
 
+    [ApiSummary("Run the evaluation personas through the engine")]
+    [ApiRequestBody(typeof(EvaluationRunBody), "Optional filters")]
+    [ApiResponse(200, typeof(EvaluationReport), "The report")]
+    [ApiResponse(400, typeof(ErrorBody), "scenario_ids must contain integers")]
+    [ApiResponse(413, typeof(ErrorBody), "A body over 1 MB")]
     [Function(nameof(RunEvaluation))]
     public async Task<IActionResult> RunEvaluation(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "evaluation/run")] HttpRequest req, CancellationToken ct)

@@ -10,6 +10,8 @@ namespace SmartTrip.Functions;
 /// <summary>Reference data and the v2 catalogue reads (api.md §4–§5).</summary>
 public sealed class CatalogFunctions(CatalogRepository catalog)
 {
+    [ApiSummary("Countries with trips and the continents, for the search form")]
+    [ApiResponse(200, typeof(LocationsBody), "The countries and continents")]
     [Function(nameof(GetLocations))]
     public async Task<IActionResult> GetLocations(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "locations")] HttpRequest req, CancellationToken ct)
@@ -20,6 +22,10 @@ public sealed class CatalogFunctions(CatalogRepository catalog)
         return Respond.Ok(new LocationsBody(countries, continents));
     }
 
+    [ApiSummary("Countries, optionally of one continent")]
+    [ApiQuery("continent", typeof(string), "A continent name or label (recommendation.md §3.3)")]
+    [ApiResponse(200, typeof(ListBody<Country>), "The countries")]
+    [ApiResponse(400, typeof(ErrorBody), "An unknown continent or a bad parameter")]
     [Function(nameof(GetCountries))]
     public async Task<IActionResult> GetCountries(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "countries")] HttpRequest req, CancellationToken ct)
@@ -40,41 +46,61 @@ public sealed class CatalogFunctions(CatalogRepository catalog)
         return Respond.List(await catalog.GetCountriesAsync(label, ct));
     }
 
+    [ApiSummary("One country")]
+    [ApiResponse(200, typeof(ItemBody<Country>), "The country")]
+    [ApiResponse(404, typeof(ErrorBody), "No such country")]
     [Function(nameof(GetCountry))]
     public async Task<IActionResult> GetCountry(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "countries/{id:int}")] HttpRequest req, int id, CancellationToken ct) =>
         Respond.NotFoundOr(await catalog.GetCountryAsync(id, ct), "Country not found");
 
+    [ApiSummary("Active guides")]
+    [ApiResponse(200, typeof(ListBody<Guide>), "The guides")]
     [Function(nameof(GetGuides))]
     public async Task<IActionResult> GetGuides(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "guides")] HttpRequest req, CancellationToken ct) =>
         Respond.List(await catalog.GetActiveGuidesAsync(ct));
 
+    [ApiSummary("One guide")]
+    [ApiResponse(200, typeof(ItemBody<Guide>), "The guide")]
+    [ApiResponse(404, typeof(ErrorBody), "No such guide")]
     [Function(nameof(GetGuide))]
     public async Task<IActionResult> GetGuide(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "guides/{id:int}")] HttpRequest req, int id, CancellationToken ct) =>
         Respond.NotFoundOr(await catalog.GetGuideAsync(id, ct), "Guide not found");
 
+    [ApiSummary("Trip types")]
+    [ApiResponse(200, typeof(ListBody<Taxon>), "The trip types")]
     [Function(nameof(GetTripTypes))]
     public async Task<IActionResult> GetTripTypes(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "trip-types")] HttpRequest req, CancellationToken ct) =>
         Respond.List(await catalog.GetTripTypesAsync(ct));
 
+    [ApiSummary("Theme tags")]
+    [ApiResponse(200, typeof(ListBody<Taxon>), "The tags")]
     [Function(nameof(GetTags))]
     public async Task<IActionResult> GetTags(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "tags")] HttpRequest req, CancellationToken ct) =>
         Respond.List(await catalog.GetTagsAsync(ct));
 
+    [ApiSummary("Active companies")]
+    [ApiResponse(200, typeof(ListBody<Company>), "The companies")]
     [Function(nameof(GetCompanies))]
     public async Task<IActionResult> GetCompanies(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/companies")] HttpRequest req, CancellationToken ct) =>
         Respond.List(await catalog.GetActiveCompaniesAsync(ct));
 
+    [ApiSummary("One company")]
+    [ApiResponse(200, typeof(ItemBody<Company>), "The company")]
+    [ApiResponse(404, typeof(ErrorBody), "No such company")]
     [Function(nameof(GetCompany))]
     public async Task<IActionResult> GetCompany(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/companies/{id:int}")] HttpRequest req, int id, CancellationToken ct) =>
         Respond.NotFoundOr(await catalog.GetCompanyAsync(id, ct), "Company not found");
 
+    [ApiSummary("Trip templates, filtered and paged (api.md §5.3)")]
+    [ApiResponse(200, typeof(PageBody<Template>), "A page of templates")]
+    [ApiResponse(400, typeof(ErrorBody), "A bad filter or paging parameter")]
     [Function(nameof(GetTemplates))]
     public async Task<IActionResult> GetTemplates(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/templates")] HttpRequest req, CancellationToken ct)
@@ -93,11 +119,17 @@ public sealed class CatalogFunctions(CatalogRepository catalog)
         return q.IsValid ? Respond.Page(await catalog.ListTemplatesAsync(query, ct)) : Respond.BadRequest(q.Error!);
     }
 
+    [ApiSummary("One trip template with its occurrences")]
+    [ApiResponse(200, typeof(ItemBody<Template>), "The template")]
+    [ApiResponse(404, typeof(ErrorBody), "No such template")]
     [Function(nameof(GetTemplate))]
     public async Task<IActionResult> GetTemplate(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/templates/{id:int}")] HttpRequest req, int id, CancellationToken ct) =>
         Respond.NotFoundOr(await catalog.GetTemplateAsync(id, ct), "Template not found");
 
+    [ApiSummary("Trip occurrences, filtered and paged (api.md §5.5)")]
+    [ApiResponse(200, typeof(PageBody<Occurrence>), "A page of occurrences")]
+    [ApiResponse(400, typeof(ErrorBody), "A bad filter or paging parameter")]
     [Function(nameof(GetOccurrences))]
     public async Task<IActionResult> GetOccurrences(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/occurrences")] HttpRequest req, CancellationToken ct)
@@ -120,11 +152,17 @@ public sealed class CatalogFunctions(CatalogRepository catalog)
         return q.IsValid ? Respond.Page(await catalog.ListOccurrencesAsync(query, ct)) : Respond.BadRequest(q.Error!);
     }
 
+    [ApiSummary("One trip occurrence")]
+    [ApiResponse(200, typeof(ItemBody<Occurrence>), "The occurrence")]
+    [ApiResponse(404, typeof(ErrorBody), "No such occurrence")]
     [Function(nameof(GetOccurrence))]
     public async Task<IActionResult> GetOccurrence(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/occurrences/{id:int}")] HttpRequest req, int id, CancellationToken ct) =>
         Respond.NotFoundOr(await catalog.GetOccurrenceAsync(id, ct), "Occurrence not found");
 
+    [ApiSummary("Occurrences for the listing pages (api.md §5.7)")]
+    [ApiResponse(200, typeof(PageBody<Occurrence>), "A page of occurrences")]
+    [ApiResponse(400, typeof(ErrorBody), "A bad filter or paging parameter")]
     [Function(nameof(GetTripOccurrences))]
     public async Task<IActionResult> GetTripOccurrences(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/trip-occurrences")] HttpRequest req, CancellationToken ct)
@@ -143,6 +181,8 @@ public sealed class CatalogFunctions(CatalogRepository catalog)
         return q.IsValid ? Respond.Page(await catalog.ListTripOccurrencesAsync(query, ct)) : Respond.BadRequest(q.Error!);
     }
 
+    [ApiSummary("Catalogue statistics")]
+    [ApiResponse(200, typeof(SchemaInfoBody), "The statistics")]
     [Function(nameof(GetSchemaInfo))]
     public async Task<IActionResult> GetSchemaInfo(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/schema-info")] HttpRequest req, CancellationToken ct) =>

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using SmartTrip.Core.Experiments;
+using SmartTrip.Core.Wire;
 using SmartTrip.Functions.Http;
 
 namespace SmartTrip.Functions;
@@ -9,11 +10,16 @@ namespace SmartTrip.Functions;
 /// <summary>Ranking experiments and their results (docs/experiments.md §5), behind the function key.</summary>
 public sealed class ExperimentFunctions(ExperimentStore store, ExperimentResultsService results)
 {
+    [ApiSummary("Ranking experiments (docs/experiments.md)")]
+    [ApiResponse(200, typeof(ListBody<Experiment>), "The experiments")]
     [Function(nameof(GetExperiments))]
     public async Task<IActionResult> GetExperiments(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "experiments")] HttpRequest req, CancellationToken ct) =>
         Respond.List(await store.ListAsync(ct));
 
+    [ApiSummary("An experiment's results per variant")]
+    [ApiResponse(200, typeof(ItemBody<ExperimentResults>), "The results")]
+    [ApiResponse(404, typeof(ErrorBody), "No such experiment")]
     [Function(nameof(GetExperimentResults))]
     public async Task<IActionResult> GetExperimentResults(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "experiments/{id:int}/results")] HttpRequest req, int id, CancellationToken ct) =>

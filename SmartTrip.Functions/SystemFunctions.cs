@@ -12,6 +12,9 @@ namespace SmartTrip.Functions;
 /// <summary>Health and the JSON answers for unknown routes and wrong methods.</summary>
 public sealed class SystemFunctions(HealthService health, IOptions<ApiOptions> options)
 {
+    [ApiSummary("Health of the database and the queue, with what waits for an operator")]
+    [ApiResponse(200, typeof(HealthBody), "Healthy")]
+    [ApiResponse(503, typeof(HealthBody), "Unhealthy: the same body, and Retry-After")]
     [Function(nameof(Health))]
     public async Task<IActionResult> Health(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest req, CancellationToken ct)
@@ -29,6 +32,14 @@ public sealed class SystemFunctions(HealthService health, IOptions<ApiOptions> o
             ? Respond.Ok(body)
             : new ApiResult(503, body, Respond.RetryAfter(options.Value.RetryAfterSeconds));
     }
+
+    /// <summary>The API's OpenAPI 3.1 document (built from the route table and the wire types), for clients and tools.</summary>
+    [ApiSummary("This API's OpenAPI 3.1 document")]
+    [ApiResponse(200, typeof(System.Text.Json.Nodes.JsonObject), "The document")]
+    [Function(nameof(GetOpenApiDocument))]
+    public IActionResult GetOpenApiDocument(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest req) =>
+        new ApiResult(200, OpenApiDocumentBuilder.Document);
 
     /// <summary>Paths no function serves, by any method: 404 <c>Endpoint not found</c>.</summary>
     [Function(nameof(UnknownRoute))]

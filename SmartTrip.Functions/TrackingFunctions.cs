@@ -14,6 +14,12 @@ namespace SmartTrip.Functions;
 public sealed class TrackingFunctions(
     SessionService sessions, EventIngestion ingestion, JwtVerifier jwt, Microsoft.Extensions.Options.IOptions<TrackingOptions> tracking)
 {
+    [ApiSummary("Start or resume a browser session")]
+    [ApiRequestBody(typeof(SessionStartBody), "The session and the browser")]
+    [ApiResponse(200, typeof(SessionStarted), "The session, created or resumed")]
+    [ApiResponse(400, typeof(ErrorBody), "A missing or malformed field")]
+    [ApiResponse(409, typeof(ErrorBody), "The session has ended")]
+    [ApiResponse(413, typeof(ErrorBody), "A body over 1 MB")]
     [Function(nameof(StartSession))]
     public async Task<IActionResult> StartSession(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "session/start")] HttpRequest req, CancellationToken ct)
@@ -38,6 +44,11 @@ public sealed class TrackingFunctions(
             : Respond.Ok(new SessionStarted(result.UserId, result.SessionId, result.Status == SessionStartStatus.Created));
     }
 
+    [ApiSummary("Track one event")]
+    [ApiRequestBody(typeof(EventBody), "The event")]
+    [ApiResponse(202, typeof(EventAccepted), "Accepted: it will be stored once")]
+    [ApiResponse(400, typeof(ErrorBody), "The event was refused, with its field")]
+    [ApiResponse(413, typeof(ErrorBody), "A body over 1 MB")]
     [Function(nameof(TrackEvent))]
     public async Task<IActionResult> TrackEvent(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "events")] HttpRequest req, CancellationToken ct)
@@ -58,6 +69,11 @@ public sealed class TrackingFunctions(
         return new ApiResult(202, new EventAccepted(tracked.EventId));
     }
 
+    [ApiSummary("Track up to 100 events of one browser")]
+    [ApiRequestBody(typeof(EventBatchBody), "The events")]
+    [ApiResponse(202, typeof(BatchAccepted), "The valid events were accepted; the others are listed by index")]
+    [ApiResponse(400, typeof(ErrorBody), "No events, too many, or not a JSON object")]
+    [ApiResponse(413, typeof(ErrorBody), "A body over 1 MB")]
     [Function(nameof(TrackEventBatch))]
     public async Task<IActionResult> TrackEventBatch(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "events/batch")] HttpRequest req, CancellationToken ct)
@@ -78,6 +94,12 @@ public sealed class TrackingFunctions(
         return new ApiResult(202, new BatchAccepted(outcome.Processed, outcome.Total, outcome.Errors.Count == 0 ? null : outcome.Errors));
     }
 
+    [ApiSummary("Link the signed-in identity to a browser (JWT required)")]
+    [ApiRequestBody(typeof(IdentifyBody), "The browser")]
+    [ApiResponse(200, typeof(UserIdentified), "The user")]
+    [ApiResponse(400, typeof(ErrorBody), "A missing or malformed anonymous_id")]
+    [ApiResponse(401, typeof(ErrorBody), "No valid token")]
+    [ApiResponse(413, typeof(ErrorBody), "A body over 1 MB")]
     [Function(nameof(IdentifyUser))]
     public async Task<IActionResult> IdentifyUser(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "user/identify")] HttpRequest req, CancellationToken ct)
@@ -99,6 +121,8 @@ public sealed class TrackingFunctions(
             : Respond.BadRequest(error!);
     }
 
+    [ApiSummary("The accepted event types, sources and categories")]
+    [ApiResponse(200, typeof(EventTypesBody), "The event reference")]
     [Function(nameof(GetEventTypes))]
     public IActionResult GetEventTypes(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "events/types")] HttpRequest req) =>

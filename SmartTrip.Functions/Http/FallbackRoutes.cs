@@ -21,10 +21,10 @@ namespace SmartTrip.Functions.Http;
 public static class FallbackRoutes
 {
     public const string Unknown =
-        @"{*path:regex(^(?!(?:countries|countries/\s*(?:\+|-)?\d+\s*|evaluation/run|evaluation/scenarios|events|events/batch|events/types|experiments|experiments/\s*(?:\+|-)?\d+\s*/results|guides|guides/\s*(?:\+|-)?\d+\s*|health|locations|metrics|metrics/daily|metrics/engagement|metrics/top-searches|metrics/top-trips|session/start|tags|trip-types|user/identify|v2/companies|v2/companies/\s*(?:\+|-)?\d+\s*|v2/occurrences|v2/occurrences/\s*(?:\+|-)?\d+\s*|v2/recommendations|v2/schema-info|v2/templates|v2/templates/\s*(?:\+|-)?\d+\s*|v2/trip-occurrences)$))}";
+        @"{*path:regex(^(?!(?:countries|countries/\s*(?:\+|-)?\d+\s*|evaluation/run|evaluation/scenarios|events|events/batch|events/types|experiments|experiments/\s*(?:\+|-)?\d+\s*/results|guides|guides/\s*(?:\+|-)?\d+\s*|health|locations|metrics|metrics/daily|metrics/engagement|metrics/top-searches|metrics/top-trips|openapi\.json|session/start|tags|trip-types|user/identify|v2/companies|v2/companies/\s*(?:\+|-)?\d+\s*|v2/occurrences|v2/occurrences/\s*(?:\+|-)?\d+\s*|v2/recommendations|v2/schema-info|v2/templates|v2/templates/\s*(?:\+|-)?\d+\s*|v2/trip-occurrences)$))}";
 
     public const string ReadOnlyPaths =
-        @"{*path:regex(^(?:countries|countries/\s*(?:\+|-)?\d+\s*|evaluation/scenarios|events/types|experiments|experiments/\s*(?:\+|-)?\d+\s*/results|guides|guides/\s*(?:\+|-)?\d+\s*|health|locations|metrics|metrics/daily|metrics/engagement|metrics/top-searches|metrics/top-trips|tags|trip-types|v2/companies|v2/companies/\s*(?:\+|-)?\d+\s*|v2/occurrences|v2/occurrences/\s*(?:\+|-)?\d+\s*|v2/schema-info|v2/templates|v2/templates/\s*(?:\+|-)?\d+\s*|v2/trip-occurrences)$)}";
+        @"{*path:regex(^(?:countries|countries/\s*(?:\+|-)?\d+\s*|evaluation/scenarios|events/types|experiments|experiments/\s*(?:\+|-)?\d+\s*/results|guides|guides/\s*(?:\+|-)?\d+\s*|health|locations|metrics|metrics/daily|metrics/engagement|metrics/top-searches|metrics/top-trips|openapi\.json|tags|trip-types|v2/companies|v2/companies/\s*(?:\+|-)?\d+\s*|v2/occurrences|v2/occurrences/\s*(?:\+|-)?\d+\s*|v2/schema-info|v2/templates|v2/templates/\s*(?:\+|-)?\d+\s*|v2/trip-occurrences)$)}";
 
     public const string WriteOnlyPaths =
         @"{*path:regex(^(?:evaluation/run|events|events/batch|session/start|user/identify|v2/recommendations)$)}";
