@@ -2,6 +2,8 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Schema;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
 using Microsoft.Azure.Functions.Worker;
 using SmartTrip.Core.Json;
@@ -27,7 +29,8 @@ public static partial class OpenApiDocumentBuilder
 
     public static JsonObject Build(HttpRouteTable table)
     {
-        var schemas = new SchemaSet();
+        var requests = table.Routes.Select(r => r.Method.GetCustomAttribute<ApiRequestBodyAttribute>()?.Body).OfType<Type>().ToList();
+        var schemas = new SchemaSet(requests.Concat(requests.SelectMany(RequestPropertyTypes)).ToHashSet());
         var paths = new JsonObject();
         foreach (var group in table.Routes.Where(r => !r.IsFallback).GroupBy(r => OpenApiPath(r.Route)).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
@@ -154,6 +157,12 @@ public static partial class OpenApiDocumentBuilder
         return response;
     }
 
+    /// <summary>The element types of a request body's list properties (the events of a batch).</summary>
+    private static IEnumerable<Type> RequestPropertyTypes(Type body) =>
+        body.GetProperties().Select(p => p.PropertyType)
+            .Where(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(IReadOnlyList<>))
+            .Select(t => t.GetGenericArguments()[0]);
+
     private static string Tag(string route) => route.Split('/')[0] switch
     {
         "v2" => route.StartsWith("v2/recommendations", StringComparison.Ordinal) ? "recommendations" : "catalogue",
@@ -173,7 +182,7 @@ public static partial class OpenApiDocumentBuilder
     /// The component schemas: every class of the app's wire types gets one, named after the type (generic envelopes
     /// after their argument: <c>CountryList</c>, <c>OccurrencePage</c>, <c>TopTripsItem</c>), and is referenced where used.
     /// </summary>
-    private sealed class SchemaSet
+    private sealed class SchemaSet(IReadOnlySet<Type> requestTypes)
     {
         private readonly SortedDictionary<string, JsonNode> _components = new(StringComparer.Ordinal);
         private readonly Dictionary<Type, string> _names = [];
@@ -212,6 +221,12 @@ public static partial class OpenApiDocumentBuilder
                     }
 
                     var current = context.TypeInfo.Type;
+                    if (context.PropertyInfo is null && context.TypeInfo.Kind == JsonTypeInfoKind.Object && node is JsonObject shape
+                        && !requestTypes.Contains(current))
+                    {
+                        Strict(context.TypeInfo, shape);
+                    }
+
                     if (context.Path.IsEmpty && current == root)
                     {
                         return node;
@@ -227,6 +242,21 @@ public static partial class OpenApiDocumentBuilder
                 },
             };
             return SmartTripJson.Options.GetJsonSchemaAsNode(type, options);
+        }
+
+        /// <summary>
+        /// A response object as the API writes it: every key is present unless its property is left out when null or
+        /// default, and there are no other keys.
+        /// </summary>
+        private static void Strict(JsonTypeInfo info, JsonObject schema)
+        {
+            var required = info.Properties
+                .Where(p => p.Get is not null && p.AttributeProvider?.GetCustomAttributes(typeof(JsonIgnoreAttribute), true)
+                    .OfType<JsonIgnoreAttribute>().Any(a => a.Condition != JsonIgnoreCondition.Never) != true)
+                .Select(p => (JsonNode)p.Name)
+                .ToArray();
+            schema["required"] = new JsonArray(required);
+            schema["additionalProperties"] = false;
         }
 
         private JsonObject Ref(Type type)

@@ -129,11 +129,12 @@ public class ApiFixture : IAsyncLifetime
         if (ListensOnLoopback)
         {
             Address = new Uri(_app.Urls.Single());
-            Client = new HttpClient { BaseAddress = Address };
+            Client = Http.ContractCheckingHandler.Over(Address);
         }
         else
         {
-            Client = _app.GetTestClient();
+            var server = _app.GetTestServer();
+            Client = new HttpClient(new Http.ContractCheckingHandler { InnerHandler = server.CreateHandler() }) { BaseAddress = server.BaseAddress };
         }
     }
 
@@ -156,7 +157,7 @@ public class ApiFixture : IAsyncLifetime
         Clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         _externalHost = await ExternalFunctionsHost.StartAsync(DatabasePrefix, settings);
         Address = _externalHost.Address;
-        Client = new HttpClient { BaseAddress = Address };
+        Client = Http.ContractCheckingHandler.Over(Address);
     }
 
     public async Task DisposeAsync()

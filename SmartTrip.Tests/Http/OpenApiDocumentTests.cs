@@ -1,0 +1,77 @@
+using System.Text.Json.Nodes;
+using Microsoft.OpenApi;
+using Microsoft.OpenApi.Reader;
+using SmartTrip.Functions.Http;
+using SmartTrip.Tests.Integration;
+
+namespace SmartTrip.Tests.Http;
+
+/// <summary>The OpenAPI document: complete, nothing more than the functions serve, valid OpenAPI 3.1, served as built.</summary>
+public sealed class OpenApiDocumentTests(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    private static IEnumerable<(string Path, string Method)> Operations(JsonObject document) =>
+        document["paths"]!.AsObject().SelectMany(p => p.Value!.AsObject().Select(m => (p.Key, m.Key.ToUpperInvariant())));
+
+    [Fact]
+    public void Every_function_route_and_method_is_in_the_document_and_nothing_else()
+    {
+        var served = HttpRouteTable.Default.Routes.Where(r => !r.IsFallback)
+            .SelectMany(r => r.HttpMethods.Select(m => (OpenApiDocumentBuilder.OpenApiPath(r.Route), m)))
+            .Order().ToList();
+
+        var documented = Operations(OpenApiContract.Doc).Order().ToList();
+
+        Assert.Equal(served, documented);
+        Assert.Contains(("/api/countries/{id}", "GET"), documented);
+        Assert.Contains(("/api/experiments/{id}/results", "GET"), documented);
+        Assert.Equal(32, documented.Count);
+    }
+
+    [Fact]
+    public void A_route_without_its_function_or_a_function_without_a_route_fails_the_comparison()
+    {
+        var routes = HttpRouteTable.Default.Routes.Where(r => !r.IsFallback).ToList();
+        var fewer = OpenApiDocumentBuilder.Build(new HttpRouteTable(routes.Where(r => r.Name != "GetTags")));
+        var more = OpenApiDocumentBuilder.Build(new HttpRouteTable(routes.Append(routes[0] with { Name = "Extra", Route = "extra/{id:int}" })));
+
+        Assert.DoesNotContain(("/api/tags", "GET"), Operations(fewer));
+        Assert.Contains(("/api/extra/{id}", "GET"), Operations(more));
+        Assert.NotEqual(Operations(OpenApiContract.Doc).Count(), Operations(fewer).Count());
+    }
+
+    [Fact]
+    public void The_document_is_valid_openapi_3_1_with_the_function_key_on_the_protected_routes()
+    {
+        var result = OpenApiDocument.Parse(OpenApiDocumentBuilder.Json, "json", new OpenApiReaderSettings());
+
+        Assert.Empty(result.Diagnostic?.Errors ?? []);
+        Assert.Equal(OpenApiSpecVersion.OpenApi3_1, result.Diagnostic!.SpecificationVersion);
+        var metrics = OpenApiContract.Doc["paths"]!["/api/metrics/daily"]!["get"]!;
+        Assert.Equal(2, metrics["security"]!.AsArray().Count);
+        Assert.NotNull(metrics["responses"]!["401"]);
+        Assert.Null(OpenApiContract.Doc["paths"]!["/api/health"]!["get"]!["security"]);
+        // The error body of every operation says what api.md §1.4 says: success false, the message, field errors optional.
+        var error = OpenApiContract.Doc["components"]!["schemas"]!["ErrorBody"]!;
+        Assert.Equal(["error", "success"], error["properties"]!.AsObject().Select(p => p.Key).Where(k => k is "error" or "success").Order());
+    }
+
+    [Fact]
+    public async Task The_document_is_served_anonymously_as_built()
+    {
+        using var response = await api.Client.GetAsync("/api/openapi.json");
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(OpenApiDocumentBuilder.Json), JsonNode.Parse(await response.Content.ReadAsStringAsync())));
+    }
+
+    [Fact]
+    public void A_response_that_breaks_its_schema_is_reported()
+    {
+        Assert.Null(OpenApiContract.Check("GET", "/api/countries/1", 404, """{"success":false,"error":"Country not found"}"""));
+        Assert.Contains("does not match the document", OpenApiContract.Check("GET", "/api/countries/1", 404, """{"success":"no"}"""));
+        Assert.Contains("which the document does not list", OpenApiContract.Check("GET", "/api/countries/1", 418, "{}"));
+        Assert.Contains("does not match the document", OpenApiContract.Check("POST", "/api/events", 202, """{"success":true,"event_id":42}"""));
+        Assert.Null(OpenApiContract.Check("GET", "/api/nowhere", 404, """{"success":false,"error":"Endpoint not found"}"""));
+    }
+}
