@@ -6,7 +6,9 @@ using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
 using Microsoft.Azure.Functions.Worker;
+using SmartTrip.Core.Catalog;
 using SmartTrip.Core.Json;
+using SmartTrip.Core.Recommendations;
 using SmartTrip.Core.Wire;
 
 namespace SmartTrip.Functions.Http;
@@ -210,14 +212,56 @@ public static partial class OpenApiDocumentBuilder
 
         private JsonNode Export(Type type, Type? root)
         {
+            if (type == typeof(RecommendedOccurrence) && root == type)
+            {
+                // Its converter writes the occurrence object and then the match (api.md §2.7).
+                var item = Export(typeof(Occurrence), typeof(Occurrence)).AsObject();
+                item["properties"]!["match_score"] = new JsonObject { ["type"] = "integer" };
+                item["properties"]!["match_details"] = new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["type"] = "string" } };
+                item["properties"]!["is_relaxed"] = new JsonObject { ["type"] = "boolean" };
+                foreach (var key in new[] { "match_score", "match_details", "is_relaxed" })
+                {
+                    item["required"]!.AsArray().Add(key);
+                }
+
+                return item;
+            }
+
             var options = new JsonSchemaExporterOptions
             {
                 TreatNullObliviousAsNonNullable = true,
                 TransformSchemaNode = (context, node) =>
                 {
+                    if (context.TypeInfo.Type == typeof(DateTime) || context.TypeInfo.Type == typeof(DateTime?))
+                    {
+                        // UtcTimestampConverter: 2026-11-25T10:00:00Z
+                        var nullableTime = context.TypeInfo.Type == typeof(DateTime?) || (context.PropertyInfo?.IsGetNullable ?? false);
+                        return new JsonObject
+                        {
+                            ["type"] = nullableTime ? new JsonArray("string", "null") : "string",
+                            ["format"] = "date-time",
+                        };
+                    }
+
+                    if (context.TypeInfo.Type == typeof(JsonElement) || context.TypeInfo.Type == typeof(JsonElement?))
+                    {
+                        // JSON kept as sent: a search's year and month (a number or its digits), otherwise an object
+                        // (an event's metadata, a catalogue row's JSONB properties).
+                        return context.PropertyInfo?.Name is "year" or "month"
+                            ? new JsonObject { ["type"] = new JsonArray("integer", "string", "null") }
+                            : new JsonObject { ["type"] = new JsonArray("object", "null") };
+                    }
+
                     if (node is JsonValue { } boolean && boolean.GetValueKind() == JsonValueKind.True)
                     {
                         node = new JsonObject(); // any value (a type with its own converter); OpenAPI tools read objects better than `true`
+                    }
+
+                    if (context.TypeInfo.Kind == JsonTypeInfoKind.Enumerable && node is JsonObject list && list["items"] is null
+                        && context.TypeInfo.ElementType is { } element)
+                    {
+                        // The exporter leaves out the items of a list whose element has its own converter.
+                        list["items"] = IsNamed(element) ? Ref(element) : Export(element, root: null);
                     }
 
                     var current = context.TypeInfo.Type;

@@ -56,6 +56,45 @@ public sealed class OpenApiDocumentTests(ApiFixture api) : IClassFixture<ApiFixt
     }
 
     [Fact]
+    public void Every_response_value_has_a_type_and_timestamps_are_date_times()
+    {
+        // Where a schema says nothing ({}), a generated client gets an untyped value: none may be so.
+        var untyped = new List<string>();
+        void Walk(JsonNode? node, string path)
+        {
+            if (node is JsonObject o)
+            {
+                if (o.Count == 0)
+                {
+                    untyped.Add(path);
+                }
+
+                foreach (var (key, child) in o)
+                {
+                    Walk(child, path + "/" + key);
+                }
+            }
+            else if (node is JsonArray a)
+            {
+                for (var i = 0; i < a.Count; i++)
+                {
+                    Walk(a[i], $"{path}/{i}");
+                }
+            }
+        }
+
+        Walk(OpenApiContract.Doc["components"]!["schemas"], "");
+
+        Assert.Empty(untyped);
+        Assert.Equal("""["integer","string","null"]""",
+            OpenApiContract.Doc["components"]!["schemas"]!["RecommendationRequestBody"]!["properties"]!["year"]!["type"]!.ToJsonString());
+        var created = OpenApiContract.Doc["components"]!["schemas"]!["Taxon"]!["properties"]!["createdAt"]!;
+        Assert.Equal("date-time", created["format"]!.GetValue<string>());
+        var item = OpenApiContract.Doc["components"]!["schemas"]!["RecommendedOccurrence"]!;
+        Assert.Contains("match_score", item["required"]!.AsArray().Select(n => n!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task The_document_is_served_anonymously_as_built()
     {
         using var response = await api.Client.GetAsync("/api/openapi.json");
