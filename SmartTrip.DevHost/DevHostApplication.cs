@@ -26,6 +26,9 @@ public static class DevHostApplication
     /// <summary>Where the metrics dashboard is served.</summary>
     public const string DashboardPath = "/dashboard";
 
+    /// <summary>Where the API reference page is served.</summary>
+    public const string ApiReferencePath = "/api-docs";
+
     /// <param name="args">Command-line arguments (configuration overrides such as <c>--urls</c>).</param>
     /// <param name="configure">Last chance to change the builder: tests swap the server, the clock or settings here.</param>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
@@ -70,6 +73,7 @@ public static class DevHostApplication
         var app = builder.Build();
         app.UseCors();
         UseDashboard(app);
+        UseApiReference(app);
         app.UseRouter(app.Services.GetRequiredService<FunctionRouter>().Router);
         app.UseRouting();
         MapAdminApi(app);
@@ -102,6 +106,36 @@ public static class DevHostApplication
                 headers["Referrer-Policy"] = "no-referrer";
                 headers.ContentSecurityPolicy =
                     "default-src 'self'; connect-src 'self' https: http:; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+            },
+        });
+    }
+
+    /// <summary>
+    /// The browsable reference of <c>/api/openapi.json</c> at <c>/api-docs/</c>: Swagger UI from npm, copied next to the host
+    /// when <c>tools/api-reference</c>'s packages are installed (run.sh and test.sh install them); absent otherwise.
+    /// </summary>
+    private static void UseApiReference(WebApplication app)
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "api-reference");
+        if (!File.Exists(Path.Combine(folder, "swagger-ui-bundle.js")))
+        {
+            return;
+        }
+
+        var files = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(folder);
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files, RequestPath = ApiReferencePath });
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = files,
+            RequestPath = ApiReferencePath,
+            OnPrepareResponse = context =>
+            {
+                var headers = context.Context.Response.Headers;
+                headers.XContentTypeOptions = "nosniff";
+                headers["Referrer-Policy"] = "no-referrer";
+                // Swagger UI sets style attributes and draws icons from data: URLs; scripts and data stay on this host.
+                headers.ContentSecurityPolicy =
+                    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'";
             },
         });
     }

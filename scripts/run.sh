@@ -18,6 +18,7 @@ fi
 trap stop_services EXIT
 trap 'exit 130' INT TERM
 
+ensure_api_reference
 log "Building"
 dotnet build SmartTrip.sln -c Release --nologo -v quiet -clp:ErrorsOnly
 cli=(dotnet "$REPO_ROOT/SmartTrip.Cli/bin/Release/net10.0/smarttrip.dll")

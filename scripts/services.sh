@@ -122,6 +122,13 @@ start_azurite() {
   log "Azurite on 127.0.0.1 (blob $blob, queue $queue, table $table)"
 }
 
+# ensure_api_reference: Swagger UI's files (npm swagger-ui-dist) for the development host's /api-docs/ page; the host
+# build copies them next to it.
+ensure_api_reference() {
+  [ -f "$REPO_ROOT/tools/api-reference/node_modules/swagger-ui-dist/swagger-ui-bundle.js" ] && return 0
+  npm_ci "$REPO_ROOT/tools/api-reference" "Swagger UI"
+}
+
 # A Chromium-family browser: SMARTTRIP_TEST_CHROMIUM, else the first of chromium, google-chrome, chromium-browser on PATH.
 find_browser() {
   local candidate path

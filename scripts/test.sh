@@ -12,6 +12,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 started=$SECONDS
+ensure_api_reference
 log "Building (Release)"
 dotnet build SmartTrip.sln -c Release --nologo -v quiet -clp:ErrorsOnly
 
