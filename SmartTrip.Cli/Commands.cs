@@ -327,6 +327,28 @@ internal static class Commands
         return command;
     }
 
+    public static Command OpenApi()
+    {
+        var output = new Option<string?>("--output") { Description = "Write the document to this file instead of standard output." };
+        var command = new Command("openapi", "Print the API's OpenAPI 3.1 document (what GET /api/openapi.json serves), for client generators.") { output };
+        command.SetAction(async (parse, ct) =>
+        {
+            var json = System.Text.Json.Nodes.JsonNode.Parse(SmartTrip.Functions.Http.OpenApiDocumentBuilder.Json)!
+                .ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+            if (parse.GetValue(output) is { Length: > 0 } path)
+            {
+                await File.WriteAllTextAsync(path, json + "\n", ct);
+            }
+            else
+            {
+                Console.WriteLine(json);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
     private static IEnumerable<string> ReadLines(TextReader reader)
     {
         while (reader.ReadLine() is { } line)

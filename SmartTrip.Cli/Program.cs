@@ -9,5 +9,6 @@ root.Subcommands.Add(Commands.Evaluate());
 root.Subcommands.Add(Commands.AggregateMetrics());
 root.Subcommands.Add(Commands.DeadLetters());
 root.Subcommands.Add(ExperimentCommands.Experiment());
+root.Subcommands.Add(Commands.OpenApi());
 root.Subcommands.Add(Commands.Serve());
 return await root.Parse(args).InvokeAsync();

@@ -57,6 +57,8 @@ public static partial class OpenApiDocumentBuilder
                 ["version"] = Version,
                 ["description"] = "Trip recommendations, the catalogue, event tracking and metrics of SmartTrip (shared/spec/api.md).",
             },
+            // Relative: the document describes whichever host serves it (Front Door in Azure, the development host locally).
+            ["servers"] = new JsonArray(new JsonObject { ["url"] = "/" }),
             ["paths"] = paths,
             ["components"] = new JsonObject
             {
