@@ -11,7 +11,8 @@ namespace SmartTrip.Functions;
 /// to <c>events-poison</c> after host.json's <c>maxDequeueCount</c>; a message that is not an envelope is moved there at
 /// once, since retrying cannot help it.
 /// </summary>
-public sealed class EventsQueueProcessor(EventsDrainService drain, IQueueClientFactory queues, ILogger<EventsQueueProcessor> logger)
+public sealed class EventsQueueProcessor(
+    EventsDrainService drain, IQueueClientFactory queues, SmartTripMetrics metrics, TimeProvider clock, ILogger<EventsQueueProcessor> logger)
 {
     [Function(nameof(EventsDrain))]
     public async Task EventsDrain([QueueTrigger(QueueNames.Events)] string message, string id, long dequeueCount, CancellationToken ct)
@@ -25,6 +26,7 @@ public sealed class EventsQueueProcessor(EventsDrainService drain, IQueueClientF
         }
 
         var result = await drain.DrainAsync(envelope, ct);
+        metrics.Drained(result.Events, result.Inserted, result.DeadLettered, clock.GetUtcNow() - envelope.ReceivedAt, dequeueCount);
         if (result.DeadLettered > 0)
         {
             logger.LogWarning(

@@ -12,7 +12,8 @@ namespace SmartTrip.Functions;
 
 /// <summary>Sessions, identity and event intake (api.md §7, events.md §1–§3).</summary>
 public sealed class TrackingFunctions(
-    SessionService sessions, EventIngestion ingestion, JwtVerifier jwt, Microsoft.Extensions.Options.IOptions<TrackingOptions> tracking)
+    SessionService sessions, EventIngestion ingestion, JwtVerifier jwt, Microsoft.Extensions.Options.IOptions<TrackingOptions> tracking,
+    Core.Platform.SmartTripMetrics metrics)
 {
     [ApiSummary("Start or resume a browser session")]
     [ApiRequestBody(typeof(SessionStartBody), "The session and the browser")]
@@ -62,6 +63,7 @@ public sealed class TrackingFunctions(
         var (tracked, error) = EventValidator.Validate(body, 0);
         if (tracked is null)
         {
+            metrics.EventsRefused(1);
             return Respond.BadRequest(error!.Message, [new FieldError(error.Field, error.Message)]);
         }
 

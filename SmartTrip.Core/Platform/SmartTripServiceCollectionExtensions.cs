@@ -43,6 +43,7 @@ public static class SmartTripServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<RecommendationOptions>>().Value);
         services.TryAddSingleton<RecommendationEngine>();
         services.TryAddSingleton<RecommendationRepository>();
+        services.TryAddSingleton<SmartTripMetrics>();
         services.TryAddSingleton<CatalogSnapshotCache>();
         services.TryAddSingleton<RecommendationRequestLog>();
         services.TryAddSingleton<RecommendationService>();

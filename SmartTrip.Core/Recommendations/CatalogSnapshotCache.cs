@@ -80,7 +80,8 @@ public sealed class CatalogSnapshot(CatalogSnapshotData data, RecommendationRepo
 /// seen within that interval; 0 checks on every request.
 /// </summary>
 public sealed class CatalogSnapshotCache(
-    RecommendationRepository repository, RecommendationOptions options, TimeProvider clock, ILogger<CatalogSnapshotCache> logger)
+    RecommendationRepository repository, RecommendationOptions options, TimeProvider clock, ILogger<CatalogSnapshotCache> logger,
+    Platform.SmartTripMetrics? metrics = null)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile Entry? _current;
@@ -113,6 +114,7 @@ public sealed class CatalogSnapshotCache(
                 }
 
                 var snapshot = new CatalogSnapshot(await repository.LoadSnapshotAsync(today, ct), repository);
+                metrics?.CatalogReloaded();
                 _current = new Entry(snapshot, checkedAt);
                 _ = Task.Run(() => WarmAsync(snapshot), CancellationToken.None); // reports its own failure
                 return snapshot;

@@ -166,9 +166,10 @@ public sealed class RecommendationRequestLog : IAsyncDisposable
     private int _bufferedCount;
     private long _dropped;
 
-    public RecommendationRequestLog(NpgsqlDataSource dataSource)
+    public RecommendationRequestLog(NpgsqlDataSource dataSource, Platform.SmartTripMetrics? metrics = null)
     {
         _dataSource = dataSource;
+        metrics?.ObserveRequestLogDepth(() => Volatile.Read(ref _bufferedCount));
         _writer = Task.Run(WriteLoopAsync);
         _flusher = Task.Run(FlushLoopAsync);
     }

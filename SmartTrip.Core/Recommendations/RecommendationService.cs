@@ -20,7 +20,8 @@ public sealed class RecommendationService(
     RecommendationEngine engine,
     ExperimentRouter experiments,
     TimeProvider clock,
-    ILogger<RecommendationService> logger)
+    ILogger<RecommendationService> logger,
+    Platform.SmartTripMetrics? metrics = null)
 {
     public const string EmptyMessage = "No trips match your criteria. Try adjusting your preferences.";
 
@@ -44,6 +45,7 @@ public sealed class RecommendationService(
             var sessionId = request.SessionIdHeader is { Length: >= 1 and <= 64 } header ? header : preferences.SessionId;
             var serving = await experiments.ServeAsync(preferences.AnonymousId, sessionId, ct);
             var response = await SearchAsync(preferences, ct, serving);
+            metrics?.Searched(clock.GetElapsedTime(started).TotalMilliseconds, response.PrimaryCount, response.RelaxedCount);
             if (request.Log)
             {
                 await LogAsync(sessionId, serving?.AnonymousId, preferences, response, started);

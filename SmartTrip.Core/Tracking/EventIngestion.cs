@@ -41,7 +41,7 @@ public sealed record BatchOutcome(int Processed, int Total, IReadOnlyList<BatchI
 /// The synchronous half of event tracking: validate, normalise and enqueue accepted events as versioned envelopes
 /// (D16), many events per message.
 /// </summary>
-public sealed class EventIngestion(IQueueClientFactory queues, TimeProvider clock)
+public sealed class EventIngestion(IQueueClientFactory queues, TimeProvider clock, Platform.SmartTripMetrics? metrics = null)
 {
     public const int MaxBatch = 100;
 
@@ -88,6 +88,7 @@ public sealed class EventIngestion(IQueueClientFactory queues, TimeProvider cloc
             index++;
         }
 
+        metrics?.EventsRefused(errors.Count);
         try
         {
             await EnqueueAsync(accepted, identity, ct);
@@ -123,6 +124,7 @@ public sealed class EventIngestion(IQueueClientFactory queues, TimeProvider cloc
             {
                 await queue.SendMessageAsync(new BinaryData(message), cancellationToken: ct);
                 sent += count;
+                metrics?.EventsAccepted(count);
             }
             catch (Exception exception) when (exception is RequestFailedException or HttpRequestException or AggregateException
                                                   or TaskCanceledException && !ct.IsCancellationRequested)
