@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using SmartTrip.Core.Platform;
@@ -25,7 +26,14 @@ public sealed class EventsQueueProcessor(
             return;
         }
 
+        // One span per message, linked to the request that accepted its events (the trace context the envelope carries).
+        ActivityLink[] links = ActivityContext.TryParse(envelope.TraceParent, null, out var origin) ? [new ActivityLink(origin)] : [];
+        using var activity = SmartTripTracing.Source.StartActivity("EventsDrain", ActivityKind.Consumer, default(ActivityContext), links: links);
+        activity?.SetTag("messaging.message.id", id);
+        activity?.SetTag("smarttrip.events", envelope.Events.Count);
         var result = await drain.DrainAsync(envelope, ct);
+        activity?.SetTag("smarttrip.events.stored", result.Inserted);
+        activity?.SetTag("smarttrip.events.dead_lettered", result.DeadLettered);
         metrics.Drained(result.Events, result.Inserted, result.DeadLettered, clock.GetUtcNow() - envelope.ReceivedAt, dequeueCount);
         if (result.DeadLettered > 0)
         {

@@ -1,6 +1,15 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace SmartTrip.Core.Platform;
+
+/// <summary>The app's traces: activity source <c>SmartTrip</c> (the drain's spans, linked to the requests that accepted the events).</summary>
+public static class SmartTripTracing
+{
+    public const string SourceName = "SmartTrip";
+
+    public static ActivitySource Source { get; } = new(SourceName);
+}
 
 /// <summary>
 /// The app's own metrics (System.Diagnostics.Metrics, meter <c>SmartTrip</c>; names under <c>smarttrip.</c>, listed in

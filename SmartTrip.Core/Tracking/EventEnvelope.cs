@@ -39,6 +39,14 @@ public sealed record EventEnvelope
     [JsonPropertyName("version")] public int Version { get; init; } = CurrentVersion;
     [JsonPropertyName("received_at")] public required DateTimeOffset ReceivedAt { get; init; }
     [JsonPropertyName("identity")] public VerifiedIdentity? Identity { get; init; }
+
+    /// <summary>
+    /// The W3C trace context of the request that accepted the events (absent when it had none), so the drain's span
+    /// links to it. Before <c>events</c>, which packing keeps last.
+    /// </summary>
+    [JsonPropertyName("traceparent"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TraceParent { get; init; }
+
     [JsonPropertyName("events")] public required IReadOnlyList<TrackedEvent> Events { get; init; }
 
     /// <summary>Compact UTF-8 JSON, non-ASCII unescaped, instants as UTC ISO 8601 with a Z.</summary>
@@ -52,9 +60,10 @@ public sealed record EventEnvelope
 
     /// <summary>As <see cref="Pack"/>, with how many of the events (taken in order) each message holds.</summary>
     public static IReadOnlyList<(byte[] Message, int Count)> PackCounted(
-        DateTimeOffset receivedAt, VerifiedIdentity? identity, IReadOnlyList<TrackedEvent> events)
+        DateTimeOffset receivedAt, VerifiedIdentity? identity, IReadOnlyList<TrackedEvent> events, string? traceParent = null)
     {
-        var head = JsonSerializer.SerializeToUtf8Bytes(new EventEnvelope { ReceivedAt = receivedAt, Identity = identity, Events = [] }, Json);
+        var head = JsonSerializer.SerializeToUtf8Bytes(
+            new EventEnvelope { ReceivedAt = receivedAt, Identity = identity, TraceParent = traceParent, Events = [] }, Json);
         var prefix = head.AsSpan(0, head.Length - 2).ToArray(); // without the closing "]}"
         var messages = new List<(byte[], int)>();
         using var current = new MemoryStream();

@@ -118,7 +118,8 @@ public sealed class EventIngestion(IQueueClientFactory queues, TimeProvider cloc
 
         var queue = queues.GetQueue(QueueNames.Events);
         var sent = 0;
-        foreach (var (message, count) in EventEnvelope.PackCounted(clock.GetUtcNow(), identity, events))
+        var trace = System.Diagnostics.Activity.Current is { IdFormat: System.Diagnostics.ActivityIdFormat.W3C } current ? current.Id : null;
+        foreach (var (message, count) in EventEnvelope.PackCounted(clock.GetUtcNow(), identity, events, trace))
         {
             try
             {
