@@ -54,6 +54,7 @@ public static class DevHostApplication
 
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSmartTrip(builder.Configuration);
+        builder.Services.AddSmartTripTelemetry(builder.Configuration);
         builder.Services.AddJsonResponseCompression();
         builder.Services.AddSingleton(new FunctionKeyPolicy(
             builder.Configuration["DevHost:FunctionKey"] is { Length: > 0 } key ? key : FunctionKeyPolicy.DefaultKey,

@@ -7,5 +7,6 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<HttpErrorMiddleware>();
 builder.Services.AddSmartTrip(builder.Configuration);
+builder.Services.AddSmartTripTelemetry(builder.Configuration);
 builder.Services.AddJsonResponseCompression();
 builder.Build().Run();

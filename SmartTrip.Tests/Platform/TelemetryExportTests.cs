@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using OpenTelemetry.Trace;
+using SmartTrip.Core.Platform;
+using SmartTrip.Tests.Integration;
+
+namespace SmartTrip.Tests.Platform;
+
+/// <summary>The development host with the app's OpenTelemetry registration and an in-memory exporter added.</summary>
+public sealed class TelemetryApiFixture : ApiFixture
+{
+    public List<Activity> Exported { get; } = [];
+
+    protected override bool SupportsExternalHost => false;
+
+    protected override string DatabasePrefix => "telemetry";
+
+    protected override void Configure(WebApplicationBuilder builder) =>
+        builder.Services.AddSmartTripTelemetry(
+            builder.Configuration,
+            extraTracing: tracing => tracing.AddSource("Microsoft.AspNetCore").AddInMemoryExporter(Exported));
+}
+
+/// <summary>What the shared registration exports: an HTTP request's trace holds its PostgreSQL spans.</summary>
+public sealed class TelemetryExportTests(TelemetryApiFixture api) : IClassFixture<TelemetryApiFixture>
+{
+    [Fact]
+    public async Task One_request_is_one_trace_with_its_database_spans()
+    {
+        var trace = ActivityTraceId.CreateRandom();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/countries/1");
+        request.Headers.Add("traceparent", $"00-{trace}-{ActivitySpanId.CreateRandom()}-01");
+
+        using var response = await api.Client.SendAsync(request);
+        List<Activity> spans;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        do
+        {
+            await Task.Delay(50); // the request's own span ends after the response is written
+            lock (api.Exported)
+            {
+                spans = api.Exported.Where(a => a.TraceId == trace).ToList();
+            }
+        }
+        while (!spans.Any(s => s.Source.Name == "Microsoft.AspNetCore") && DateTime.UtcNow < deadline);
+
+        Assert.Equal(200, (int)response.StatusCode);
+        var http = Assert.Single(spans, s => s.Source.Name == "Microsoft.AspNetCore");
+        var database = spans.Where(s => s.Source.Name == "Npgsql").ToList();
+        Assert.NotEmpty(database);
+        Expect.All(database, database.Count, s => Assert.Equal(http.SpanId, s.ParentSpanId));
+        Assert.All(database, s => Assert.Equal(ActivityKind.Client, s.Kind));
+    }
+}
