@@ -324,35 +324,13 @@ public sealed class DashboardBrowserTests(LoopbackApiFixture api) : IClassFixtur
     private async Task<JsonElement> RunDriverAsync(string screenshot)
     {
         await using var unavailable = await StartHostWithoutDatabaseAsync();
-        var browserFolder = Path.Combine(TestServices.RepositoryRoot, "SmartTrip.Tests", "Browser");
-        var chromium = Environment.GetEnvironmentVariable("SMARTTRIP_TEST_CHROMIUM");
-        if (string.IsNullOrEmpty(chromium) || !Directory.Exists(Path.Combine(browserFolder, "node_modules", "playwright-core")))
+        return await BrowserDriver.RunAsync("dashboard-driver.mjs", new Dictionary<string, string>
         {
-            Assert.Fail("SMARTTRIP_TEST_CHROMIUM is not set or playwright-core is not installed: run the tests with ./scripts/test.sh, "
-                        + "which installs Chromium and SmartTrip.Tests/Browser's npm packages when they are missing.");
-        }
-
-        var start = new ProcessStartInfo("node", ["dashboard-driver.mjs"])
-        {
-            WorkingDirectory = browserFolder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment =
-            {
-                ["DASHBOARD_URL"] = new Uri(api.Address!, "/dashboard/").ToString(),
-                ["FUNCTION_KEY"] = "dev-function-key",
-                ["BROWSER_NOW"] = api.Clock.GetUtcNow().ToString("O"),
-                ["CHROMIUM"] = chromium,
-                ["SCREENSHOT"] = screenshot,
-                ["UNAVAILABLE_URL"] = unavailable.Urls.Single(),
-            },
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"the browser driver failed ({process.ExitCode}): {await error}");
-        return JsonDocument.Parse(await output).RootElement.Clone();
+            ["DASHBOARD_URL"] = new Uri(api.Address!, "/dashboard/").ToString(),
+            ["FUNCTION_KEY"] = "dev-function-key",
+            ["BROWSER_NOW"] = api.Clock.GetUtcNow().ToString("O"),
+            ["SCREENSHOT"] = screenshot,
+            ["UNAVAILABLE_URL"] = unavailable.Urls.Single(),
+        });
     }
 }
