@@ -46,6 +46,8 @@ public sealed class RecommendationService(
             var serving = await experiments.ServeAsync(preferences.AnonymousId, sessionId, ct);
             var response = await SearchAsync(preferences, ct, serving);
             metrics?.Searched(clock.GetElapsedTime(started).TotalMilliseconds, response.PrimaryCount, response.RelaxedCount);
+            // The request's span says which logged search it was, so a trace leads to its recommendation_requests row.
+            System.Diagnostics.Activity.Current?.SetTag("smarttrip.request_id", response.RequestId.ToString());
             if (request.Log)
             {
                 await LogAsync(sessionId, serving?.AnonymousId, preferences, response, started);

@@ -51,4 +51,27 @@ public sealed class TelemetryExportTests(TelemetryApiFixture api) : IClassFixtur
         Expect.All(database, database.Count, s => Assert.Equal(http.SpanId, s.ParentSpanId));
         Assert.All(database, s => Assert.Equal(ActivityKind.Client, s.Kind));
     }
+
+    [Fact]
+    public async Task A_search_span_carries_the_request_id_of_its_logged_search()
+    {
+        var trace = ActivityTraceId.CreateRandom();
+
+        var (status, body) = await api.PostJsonAsync("/api/v2/recommendations", """{"selected_continents":["Asia"]}""",
+            new Dictionary<string, string> { ["traceparent"] = $"00-{trace}-{ActivitySpanId.CreateRandom()}-01" });
+        Activity? http = null;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (http is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+            lock (api.Exported)
+            {
+                http = api.Exported.FirstOrDefault(a => a.TraceId == trace && a.Source.Name == "Microsoft.AspNetCore");
+            }
+        }
+
+        Assert.Equal(200, status);
+        Assert.NotNull(http);
+        Assert.Equal(body.GetProperty("request_id").GetString(), http.GetTagItem("smarttrip.request_id"));
+    }
 }
