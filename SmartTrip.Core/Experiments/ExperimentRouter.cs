@@ -62,7 +62,8 @@ public static class ExperimentAssignment
 /// the request's <c>anonymous_id</c>, else the one its session was started with.
 /// </summary>
 public sealed class ExperimentRouter(
-    ExperimentStore store, NpgsqlDataSource dataSource, RecommendationOptions baseline, TimeProvider clock, ILogger<ExperimentRouter> logger)
+    ExperimentStore store, NpgsqlDataSource dataSource, RecommendationOptions baseline, RecommendationEngine configured, TimeProvider clock,
+    ILogger<ExperimentRouter> logger)
 {
     private const int MaxRememberedSessions = 100_000;
 
@@ -111,7 +112,10 @@ public sealed class ExperimentRouter(
                 var running = await store.RunningAsync(ct);
                 var engines = running is null ? new Dictionary<string, RecommendationEngine>()
                     : state?.Experiment is { } known && known.Id == running.Id ? state.Engines
-                    : running.Variants.ToDictionary(v => v.Name, v => new RecommendationEngine(ExperimentRules.OptionsFor(baseline, v)));
+                    // A variant that overrides nothing (the control) is the configured ranking itself, the engine every
+                    // search outside the experiment uses.
+                    : running.Variants.ToDictionary(
+                        v => v.Name, v => v.Overrides.Count == 0 ? configured : new RecommendationEngine(ExperimentRules.OptionsFor(baseline, v)));
                 _state = new State(running, engines, clock.GetTimestamp());
             }
             catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
