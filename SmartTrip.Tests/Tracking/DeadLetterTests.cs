@@ -1,9 +1,7 @@
 using Dapper;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using SmartTrip.Core.Platform;
 using SmartTrip.Core.Tracking;
-using SmartTrip.Tests.Integration;
 
 namespace SmartTrip.Tests.Tracking;
 
@@ -11,15 +9,6 @@ namespace SmartTrip.Tests.Tracking;
 [Collection(EventPipelineCollection.Name)]
 public sealed class DeadLetterTests(EventsFixture api)
 {
-    private ServiceProvider Services() => new ServiceCollection()
-        .AddLogging()
-        .AddSmartTrip(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:SmartTripDb"] = api.ConnectionString,
-            ["AzureWebJobsStorage"] = TestServices.StorageConnectionString,
-        }).Build())
-        .BuildServiceProvider();
-
     private static string Message(Guid eventId, Guid session, Guid anonymous, string pageUrl) => $$"""
         {"version":1,"received_at":"2026-11-25T10:00:00.125Z","identity":null,"events":[
          {"event_id":"{{eventId}}","index":0,"event_type":"page_view","session_id":"{{session}}","anonymous_id":"{{anonymous}}",
@@ -31,7 +20,7 @@ public sealed class DeadLetterTests(EventsFixture api)
     public async Task A_dead_letter_is_listed_shown_and_replayed_once_after_the_fix_and_health_warns_meanwhile()
     {
         await EventsFixture.ClearQueuesAsync();
-        await using var services = Services();
+        await using var services = api.CoreServices();
         var letters = services.GetRequiredService<DeadLetterService>();
         await letters.PurgeAsync(CancellationToken.None);
         var (eventId, session, anonymous) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
@@ -47,6 +36,7 @@ public sealed class DeadLetterTests(EventsFixture api)
             Assert.Equal((DeadLetterStore.Table, "page_view", "23514"), (listed.Store, listed.EventType, listed.SqlState));
             Assert.Contains("refuse_marked", listed.Reason);
             Assert.Equal(listed, await letters.ShowAsync(eventId.ToString(), CancellationToken.None));
+            Assert.Equal(listed, await letters.ShowAsync(listed.Id, CancellationToken.None));
             Assert.Equal(1, (await letters.CountAsync(CancellationToken.None)).Table);
 
             var (status, health) = await api.GetJsonAsync("/api/health");
@@ -72,7 +62,7 @@ public sealed class DeadLetterTests(EventsFixture api)
     public async Task Poison_messages_are_listed_replayed_onto_the_events_queue_and_purged()
     {
         await EventsFixture.ClearQueuesAsync();
-        await using var services = Services();
+        await using var services = api.CoreServices();
         var letters = services.GetRequiredService<DeadLetterService>();
         var (eventId, session, anonymous) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
         var poison = api.Queue(QueueNames.EventsPoison);
@@ -85,8 +75,20 @@ public sealed class DeadLetterTests(EventsFixture api)
         Assert.Equal(new DeadLetterCounts(0, 1), await letters.ReplayAsync(CancellationToken.None));
         await api.WaitUntilAsync("SELECT count(*) = 1 FROM events WHERE event_id = @eventId", new { eventId });
 
-        await poison.SendMessageAsync("not an envelope");
-        Assert.Equal(new DeadLetterCounts(0, 1), await letters.PurgeAsync(CancellationToken.None));
+        // What an operator is told about each kind of poison message, listed and shown by its message id.
+        var junk = (await poison.SendMessageAsync("not an envelope")).Value.MessageId;
+        var pair = Message(Guid.NewGuid(), session, anonymous, "https://example.com/1").Replace("]}", "") + "," +
+                   Message(Guid.NewGuid(), session, anonymous, "https://example.com/2").Split("\"events\":[")[1]
+                       .Replace("\"page_view\"", "\"search_submit\"");
+        var batch = (await poison.SendMessageAsync(pair)).Value.MessageId;
+        var poisoned = (await letters.ListAsync(50, CancellationToken.None)).Where(d => d.Store == DeadLetterStore.Poison).ToList();
+        Assert.Equal([junk, batch], poisoned.Select(d => d.Id));
+        Assert.Equal((null, null, "not an event envelope", "not an envelope"),
+            (poisoned[0].EventType, poisoned[0].EventId, poisoned[0].Reason, poisoned[0].Content));
+        Assert.Equal(("page_view,search_submit", (Guid?)null, "failed every try (the drain's log has the error)"),
+            (poisoned[1].EventType, poisoned[1].EventId, poisoned[1].Reason));
+        Assert.Equal(poisoned[1], await letters.ShowAsync(batch, CancellationToken.None));
+        Assert.Equal(new DeadLetterCounts(0, 2), await letters.PurgeAsync(CancellationToken.None));
         Assert.Equal(0, (await letters.CountAsync(CancellationToken.None)).Poison);
     }
 
@@ -94,7 +96,7 @@ public sealed class DeadLetterTests(EventsFixture api)
     public async Task A_poison_message_past_the_first_page_is_shown_and_every_message_stays_visible()
     {
         await EventsFixture.ClearQueuesAsync();
-        await using var services = Services();
+        await using var services = api.CoreServices();
         var letters = services.GetRequiredService<DeadLetterService>();
         var poison = api.Queue(QueueNames.EventsPoison);
         var sent = new List<(string Id, Guid EventId)>();

@@ -33,6 +33,16 @@ public sealed class EventsFixture : ApiFixture
     /// <summary>The keys the host verifies with, and tokens signed with them at the fixture's clock.</summary>
     public TestTokens Tokens { get; }
 
+    /// <summary>The app's Core services (what the tools and the functions resolve) on this fixture's database and queues.</summary>
+    public ServiceProvider CoreServices() => new ServiceCollection()
+        .AddLogging()
+        .AddSmartTrip(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:SmartTripDb"] = ConnectionString,
+            ["AzureWebJobsStorage"] = TestServices.StorageConnectionString,
+        }).Build())
+        .BuildServiceProvider();
+
     protected override string DatabasePrefix => "events";
 
     protected override bool RunsBackgroundTriggers => true;

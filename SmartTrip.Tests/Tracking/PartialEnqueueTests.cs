@@ -35,7 +35,8 @@ public sealed class PartialEnqueueTests
         return JsonSerializer.SerializeToElement(events);
     }
 
-    private static (EventIngestion Ingestion, List<EventEnvelope> Sent, Mock<QueueClient> Queue) Ingestion(int failOnSend)
+    private static (EventIngestion Ingestion, List<EventEnvelope> Sent, Mock<QueueClient> Queue) Ingestion(
+        int failOnSend, Func<Exception>? failure = null)
     {
         var sent = new List<EventEnvelope>();
         var calls = 0;
@@ -45,7 +46,7 @@ public sealed class PartialEnqueueTests
             {
                 if (++calls == failOnSend)
                 {
-                    throw new RequestFailedException(503, "Server busy");
+                    throw failure?.Invoke() ?? new RequestFailedException(503, "Server busy");
                 }
 
                 sent.Add(EventEnvelope.TryRead(Encoding.UTF8.GetString(message.ToArray()))!);
@@ -93,5 +94,64 @@ public sealed class PartialEnqueueTests
 
         Assert.Equal(0, failure.Sent);
         Assert.Empty(sent);
+    }
+
+    public static TheoryData<Exception> QueueFailures => new()
+    {
+        new RequestFailedException(503, "Server busy"),
+        new HttpRequestException("connection refused"),
+        new AggregateException(new HttpRequestException("retries exhausted")),
+        new TaskCanceledException("the client's timeout"),
+    };
+
+    [Theory]
+    [MemberData(nameof(QueueFailures))]
+    public async Task Every_way_the_queue_fails_is_an_unavailable_queue(Exception exception)
+    {
+        var (ingestion, _, _) = Ingestion(failOnSend: 1, () => exception);
+
+        var failure = await Assert.ThrowsAsync<EventQueueUnavailableException>(
+            () => ingestion.AcceptBatchAsync(Batch(3, true), null, CancellationToken.None));
+
+        Assert.Same(exception, failure.InnerException);
+    }
+
+    [Fact]
+    public async Task A_cancelled_request_is_a_cancellation_not_an_unavailable_queue()
+    {
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        var (ingestion, _, _) = Ingestion(failOnSend: 1, () => new TaskCanceledException());
+
+        await Assert.ThrowsAsync<TaskCanceledException>(() => ingestion.AcceptBatchAsync(Batch(3, true), null, cancelled.Token));
+    }
+
+    [Fact]
+    public async Task Refused_and_unsent_events_are_reported_together_in_index_order()
+    {
+        var (ingestion, sent, _) = Ingestion(failOnSend: 2);
+        var events = Batch(100, true).EnumerateArray().Select(e => JsonSerializer.Deserialize<Dictionary<string, object?>>(e)!).ToList();
+        events[99]["trip_id"] = 0;
+
+        var outcome = await ingestion.AcceptBatchAsync(JsonSerializer.SerializeToElement(events), null, CancellationToken.None);
+
+        var first = Assert.Single(sent).Events.Count;
+        Assert.Equal(Enumerable.Range(first, 100 - first), outcome.Errors.Select(e => e.Index));
+        Assert.Equal("Invalid trip_id: must be positive integer", outcome.Errors[^1].Error);
+    }
+
+    [Fact]
+    public void A_batch_holds_1_to_100_events()
+    {
+        string? Error(string body) => EventIngestion.BatchEvents(JsonDocument.Parse(body).RootElement).Error;
+        var events = (int n) => $$"""{"events":[{{string.Join(",", Enumerable.Repeat("{}", n))}}]}""";
+
+        Assert.Null(Error(events(1)));
+        Assert.Null(Error(events(100)));
+        Assert.Equal("Maximum 100 events per batch", Error(events(101)));
+        foreach (var body in new[] { "{}", """{"events":[]}""", """{"events":{}}""", """{"events":"x"}""", """{"events":null}""" })
+        {
+            Assert.Equal("No events provided", Error(body));
+        }
     }
 }

@@ -164,6 +164,31 @@ public sealed class TrackingApiTests(EventsFixture api)
     }
 
     [Fact]
+    public async Task A_returning_guest_is_seen_again_when_a_new_session_starts()
+    {
+        var anonymous = Guid.NewGuid();
+        Assert.Equal(200, (await PostAsync("/api/session/start", Json(new { session_id = Guid.NewGuid(), anonymous_id = anonymous }))).Status);
+        await using var db = api.Database();
+        const string seen = "SELECT last_seen_at, total_sessions FROM users WHERE anonymous_id = @anonymous";
+        var (firstSeen, _) = await db.QuerySingleAsync<(DateTime, int)>(seen, new { anonymous });
+        const string backdate = "UPDATE users SET last_seen_at = last_seen_at - interval '3 days' WHERE anonymous_id = @anonymous";
+        await db.ExecuteAsync(backdate, new { anonymous });
+
+        var second = Json(new { session_id = Guid.NewGuid(), anonymous_id = anonymous });
+        Assert.Equal(200, (await PostAsync("/api/session/start", second)).Status);
+        var (lastSeen, sessions) = await db.QuerySingleAsync<(DateTime, int)>(seen, new { anonymous });
+        Assert.True(lastSeen >= firstSeen, $"last seen {lastSeen:O}, first seen {firstSeen:O}");
+        Assert.Equal(2, sessions);
+
+        // Resuming a session is a visit too.
+        await db.ExecuteAsync(backdate, new { anonymous });
+        Assert.Equal(200, (await PostAsync("/api/session/start", second)).Status);
+        (lastSeen, sessions) = await db.QuerySingleAsync<(DateTime, int)>(seen, new { anonymous });
+        Assert.True(lastSeen >= firstSeen, $"last seen {lastSeen:O} after resuming, first seen {firstSeen:O}");
+        Assert.Equal(2, sessions);
+    }
+
+    [Fact]
     public async Task A_forwarded_for_header_written_by_the_client_is_not_stored_as_its_address()
     {
         var session = Guid.NewGuid();
@@ -219,6 +244,31 @@ public sealed class TrackingApiTests(EventsFixture api)
         Assert.Equal(existing, body.GetProperty("user_id").GetInt32());
         Assert.Equal(($"owner-{browser:N}", browser), await db.QuerySingleAsync<(string, Guid)>(
             "SELECT auth_user_id, anonymous_id FROM users WHERE id = @existing", new { existing }));
+    }
+
+    [Fact]
+    public async Task A_second_account_on_a_browser_takes_its_unclaimed_email_row_to_that_browser()
+    {
+        var (browser, oldBrowser) = (Guid.NewGuid(), Guid.NewGuid());
+        var email = $"second-{browser:N}@example.com";
+        await using var db = api.Database();
+        var (_, first) = await PostAsync("/api/user/identify", Json(new { anonymous_id = browser }), api.HsToken($"first-{browser:N}", null));
+        var unclaimed = await db.ExecuteScalarAsync<int>(
+            """
+            INSERT INTO users (anonymous_id, email, is_registered, total_sessions, total_searches, total_clicks, is_active,
+                               first_seen_at, last_seen_at, created_at, updated_at)
+            VALUES (@oldBrowser, @email, FALSE, 0, 0, 0, TRUE, now(), now(), now(), now()) RETURNING id
+            """, new { oldBrowser, email });
+
+        // The browser's first account keeps its row under a fresh browser id; the second account's row, found by its
+        // verified email, now answers for this browser.
+        var (_, second) = await PostAsync("/api/user/identify", Json(new { anonymous_id = browser }), api.HsToken($"second-{browser:N}", email));
+
+        Assert.Equal(unclaimed, second.GetProperty("user_id").GetInt32());
+        Assert.Equal((browser, $"second-{browser:N}"), await db.QuerySingleAsync<(Guid, string)>(
+            "SELECT anonymous_id, auth_user_id FROM users WHERE id = @unclaimed", new { unclaimed }));
+        Assert.NotEqual(browser, await db.ExecuteScalarAsync<Guid>(
+            "SELECT anonymous_id FROM users WHERE id = @id", new { id = first.GetProperty("user_id").GetInt32() }));
     }
 
     [Fact]

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using SmartTrip.Core.Tracking;
+
+namespace SmartTrip.Tests.Tracking;
+
+/// <summary>
+/// The drain as a fresh instance would run it (its event-type ids not yet read), message by message, without the queue:
+/// what it reports and what it leaves in the trip counters.
+/// </summary>
+[Collection(EventPipelineCollection.Name)]
+public sealed class DrainServiceTests(EventsFixture api)
+{
+    private static readonly Guid Session = Guid.NewGuid(), Browser = Guid.NewGuid();
+
+    private static TrackedEvent Event(string type, int trip, object? metadata = null, string? pageUrl = null) =>
+        EventValidator.Validate(JsonSerializer.SerializeToElement(new
+        {
+            event_type = type, session_id = Session, anonymous_id = Browser, trip_id = trip,
+            source = type == "click_trip" ? "search_results" : null, metadata, page_url = pageUrl,
+        }), 0).Event!;
+
+    private static EventEnvelope Envelope(params TrackedEvent[] events) =>
+        new() { ReceivedAt = DateTimeOffset.UtcNow, Events = events.Select((e, i) => e with { Index = i }).ToList() };
+
+    [Fact]
+    public async Task A_trips_dwell_average_changes_only_with_a_dwell()
+    {
+        await using var services = api.CoreServices();
+        var drain = services.GetRequiredService<EventsDrainService>();
+        await using var db = api.Database();
+        var trip = await db.ExecuteScalarAsync<int>("SELECT max(id) FROM trip_occurrences");
+        await db.ExecuteAsync("DELETE FROM trip_interactions WHERE trip_id = @trip", new { trip });
+
+        // A click then 60 s on the page: 60 s a click. A later click alone, then an impression alone, leave it at 60 s
+        // (the average is taken when a dwell arrives, over the clicks before it).
+        var results = new[]
+        {
+            await drain.DrainAsync(Envelope(Event("click_trip", trip), Event("trip_dwell_time", trip, new { duration_seconds = 60 })), CancellationToken.None),
+            await drain.DrainAsync(Envelope(Event("click_trip", trip)), CancellationToken.None),
+            await drain.DrainAsync(Envelope(Event("impression", trip)), CancellationToken.None),
+        };
+
+        Assert.Equal([new DrainResult(2, 2, 0), new DrainResult(1, 1, 0), new DrainResult(1, 1, 0)], results);
+        Assert.Equal((2, 1, 60, 60), await db.QuerySingleAsync<(int, int, int, int)>(
+            """
+            SELECT click_count, impression_count, total_dwell_time_seconds, avg_dwell_time_seconds
+              FROM trip_interactions WHERE trip_id = @trip
+            """, new { trip }));
+    }
+
+    [Fact]
+    public async Task An_event_the_database_refuses_is_set_aside_and_reported_while_the_rest_is_stored()
+    {
+        await using var services = api.CoreServices();
+        var drain = services.GetRequiredService<EventsDrainService>();
+        await using var db = api.Database();
+        var trip = await db.ExecuteScalarAsync<int>("SELECT min(id) FROM trip_occurrences");
+        var (kept, refused) = (Event("impression", trip, pageUrl: "https://example.com/kept"), Event("impression", trip, pageUrl: "https://example.com/drain-refused"));
+        await db.ExecuteAsync("ALTER TABLE events ADD CONSTRAINT refuse_drain CHECK (page_url IS DISTINCT FROM 'https://example.com/drain-refused')");
+        try
+        {
+            var result = await drain.DrainAsync(Envelope(kept, refused), CancellationToken.None);
+
+            Assert.Equal(new DrainResult(2, 1, 1), result);
+            Assert.Equal((1, 0), await db.QuerySingleAsync<(int, int)>(
+                "SELECT count(*) FILTER (WHERE event_id = @Kept), count(*) FILTER (WHERE event_id = @Refused) FROM events",
+                new { Kept = kept.EventId, Refused = refused.EventId }));
+            Assert.Equal("23514", await db.ExecuteScalarAsync<string>(
+                "SELECT sql_state FROM event_dead_letters WHERE event_id = @EventId", new { refused.EventId }));
+        }
+        finally
+        {
+            await db.ExecuteAsync("ALTER TABLE events DROP CONSTRAINT refuse_drain");
+            await db.ExecuteAsync("DELETE FROM event_dead_letters WHERE event_id = @EventId", new { refused.EventId });
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using System.Net;
+using System.Text.Json;
+using SmartTrip.Core.Tracking;
+
+namespace SmartTrip.Tests.Tracking;
+
+/// <summary>The checks of <c>session/start</c> and <c>user/identify</c> at their boundaries (events.md §1.2).</summary>
+public sealed class SessionStartReadTests
+{
+    private const string Ids = """
+        "session_id":"7d9c3a52-1b7e-4f0a-9a55-2f6c1d0e8b31","anonymous_id":"c2a6f0d4-98e1-4b3a-a7f5-0e4d1c2b3a59"
+        """;
+
+    private static (SessionStart? Start, string? Error) Read(string fields, string? userAgent = null) =>
+        SessionService.ReadStart(JsonDocument.Parse($"{{{Ids}{fields}}}").RootElement, userAgent, IPAddress.Loopback);
+
+    [Fact]
+    public void A_device_type_of_20_characters_is_kept_and_21_is_refused()
+    {
+        Assert.Equal(new string('d', 20), Read($",\"device_type\":\"{new string('d', 20)}\"").Start!.DeviceType);
+        Assert.Equal((null, "device_type must be a string of at most 20 characters"), Read($",\"device_type\":\"{new string('d', 21)}\""));
+        Assert.Null(Read(",\"device_type\":null").Start!.DeviceType);
+    }
+
+    [Theory]
+    // Exactly the limit is kept whole; a pair the limit would split is cut before it, never stored as half a character.
+    [InlineData(512, 0, 512)]
+    [InlineData(513, 0, 512)]
+    [InlineData(511, 1, 511)]
+    [InlineData(510, 1, 512)]
+    [InlineData(509, 1, 511)]
+    public void A_long_user_agent_is_cut_at_512_characters_and_never_inside_a_pair(int leading, int pairs, int storedLength)
+    {
+        var agent = new string('a', leading) + string.Concat(Enumerable.Repeat("\U0001F600", pairs));
+        agent += agent.Length > SessionService.MaxUserAgentLength ? "tail" : "";
+
+        Assert.Equal(agent[..storedLength], Read("", agent).Start!.UserAgent);
+    }
+
+    [Theory]
+    [InlineData("""{}""", "anonymous_id required")]
+    [InlineData("""{"anonymous_id":""}""", "anonymous_id required")]
+    [InlineData("""{"anonymous_id":"nope"}""", "Invalid UUID format for anonymous_id")]
+    [InlineData("""{"anonymous_id":7}""", "Invalid UUID format for anonymous_id")]
+    public void Identify_needs_a_browser_id(string body, string message)
+    {
+        Assert.Equal((null, message), SessionService.ReadIdentify(JsonDocument.Parse(body).RootElement));
+    }
+
+    [Fact]
+    public void Identify_reads_the_browser_id()
+    {
+        Assert.Equal(Guid.Parse("c2a6f0d4-98e1-4b3a-a7f5-0e4d1c2b3a59"),
+            SessionService.ReadIdentify(JsonDocument.Parse("""{"anonymous_id":"C2A6F0D4-98E1-4B3A-A7F5-0E4D1C2B3A59"}""").RootElement).AnonymousId);
+    }
+}
