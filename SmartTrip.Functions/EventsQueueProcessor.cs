@@ -13,7 +13,8 @@ namespace SmartTrip.Functions;
 /// once, since retrying cannot help it.
 /// </summary>
 public sealed class EventsQueueProcessor(
-    EventsDrainService drain, IQueueClientFactory queues, SmartTripMetrics metrics, TimeProvider clock, ILogger<EventsQueueProcessor> logger)
+    EventsDrainService drain, IQueueClientFactory queues, SmartTripMetrics metrics, TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<TrackingOptions> tracking, ILogger<EventsQueueProcessor> logger)
 {
     [Function(nameof(EventsDrain))]
     public async Task EventsDrain([QueueTrigger(QueueNames.Events)] string message, string id, long dequeueCount, CancellationToken ct)
@@ -23,6 +24,7 @@ public sealed class EventsQueueProcessor(
             logger.LogError("Message {MessageId} on {Queue} is not an event envelope (delivery {DequeueCount}); moving it to {PoisonQueue}",
                 id, QueueNames.Events, dequeueCount, QueueNames.EventsPoison);
             await queues.GetQueue(QueueNames.EventsPoison).SendMessageAsync(message, ct);
+            metrics.MessagePoisoned("not_envelope");
             return;
         }
 
@@ -31,10 +33,25 @@ public sealed class EventsQueueProcessor(
         using var activity = SmartTripTracing.Source.StartActivity("EventsDrain", ActivityKind.Consumer, default(ActivityContext), links: links);
         activity?.SetTag("messaging.message.id", id);
         activity?.SetTag("smarttrip.events", envelope.Events.Count);
-        var result = await drain.DrainAsync(envelope, ct);
+        var lag = clock.GetUtcNow() - envelope.ReceivedAt;
+        activity?.SetTag("smarttrip.drain.lag", Math.Round(Math.Max(0, lag.TotalSeconds), 3));
+        DrainResult result;
+        try
+        {
+            result = await drain.DrainAsync(envelope, ct);
+        }
+        catch (Exception exception) when (dequeueCount >= tracking.Value.MaxDequeueCount && !ct.IsCancellationRequested)
+        {
+            // The host moves the message to the poison queue after this delivery: say so where operators look.
+            metrics.MessagePoisoned("failed_every_try");
+            logger.LogError(exception, "Message {MessageId} failed its last delivery ({DequeueCount}); the host moves it to {PoisonQueue}",
+                id, dequeueCount, QueueNames.EventsPoison);
+            throw;
+        }
+
         activity?.SetTag("smarttrip.events.stored", result.Inserted);
         activity?.SetTag("smarttrip.events.dead_lettered", result.DeadLettered);
-        metrics.Drained(result.Events, result.Inserted, result.DeadLettered, clock.GetUtcNow() - envelope.ReceivedAt, dequeueCount);
+        metrics.Drained(result.Events, result.Inserted, result.DeadLettered, lag, dequeueCount);
         if (result.DeadLettered > 0)
         {
             logger.LogWarning(

@@ -84,8 +84,11 @@ var connectionBudget = 40
 @description('Most function app instances; each gets 40 / this many database connections (at least 2).')
 param maximumInstanceCount int = 4
 
-@description('Who is told when an alert fires (database storage above 80 %); empty = no notification.')
+@description('Who is told when an alert fires (5xx share, events set aside, drain lag, database storage above 80 %); empty = no notification.')
 param alertEmail string = ''
+
+@description('The drain-lag alert fires when the 95th percentile of the time from acceptance to drain exceeds this many seconds.')
+param drainLagAlertSeconds int = 60
 
 @minValue(10)
 @description('Most tracking writes (events, events/batch, session/start, user/identify) a minute from one address, at Front Door.')
@@ -111,7 +114,7 @@ module identity 'modules/identity.bicep' = {
 
 module monitoring 'modules/monitoring.bicep' = {
   scope: group
-  params: { location: location, tags: tags, resourceToken: resourceToken, principalId: identity.outputs.principalId, alertEmail: alertEmail }
+  params: { location: location, tags: tags, resourceToken: resourceToken, principalId: identity.outputs.principalId, alertEmail: alertEmail, drainLagAlertSeconds: drainLagAlertSeconds }
 }
 
 module edge 'modules/edge.bicep' = {

@@ -25,6 +25,7 @@ public sealed class SmartTripMetrics : IDisposable
     private readonly Counter<long> _duplicates;
     private readonly Counter<long> _deadLettered;
     private readonly Counter<long> _retried;
+    private readonly Counter<long> _poisoned;
     private readonly Histogram<double> _drainLag;
     private readonly Histogram<double> _recommendationDuration;
     private readonly Counter<long> _emptyResults;
@@ -39,6 +40,7 @@ public sealed class SmartTripMetrics : IDisposable
         _duplicates = Meter.CreateCounter<long>("smarttrip.events.duplicates", "{event}", "Events the drain found stored already (a redelivery or a client retry).");
         _deadLettered = Meter.CreateCounter<long>("smarttrip.events.dead_lettered", "{event}", "Events the database refused for their data, kept in event_dead_letters.");
         _retried = Meter.CreateCounter<long>("smarttrip.queue.messages_retried", "{message}", "Queue messages delivered more than once.");
+        _poisoned = Meter.CreateCounter<long>("smarttrip.queue.messages_poisoned", "{message}", "Event messages set aside on the poison queue, by reason (not_envelope, failed_every_try).");
         _drainLag = Meter.CreateHistogram<double>("smarttrip.drain.lag", "s", "From the events' acceptance to their message being drained.");
         _recommendationDuration = Meter.CreateHistogram<double>("smarttrip.recommendations.duration", "ms", "Time to answer a search, by tier (primary, relaxed, empty).");
         _emptyResults = Meter.CreateCounter<long>("smarttrip.recommendations.empty", "{search}", "Searches that found nothing.");
@@ -63,6 +65,9 @@ public sealed class SmartTripMetrics : IDisposable
             _retried.Add(1);
         }
     }
+
+    /// <summary>An event message that goes to the poison queue: not an envelope, or failed on its last delivery.</summary>
+    public void MessagePoisoned(string reason) => _poisoned.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void Searched(double milliseconds, int primary, int relaxed)
     {

@@ -53,8 +53,10 @@ public static class SmartTripServiceCollectionExtensions
             .Validate(o => AuthOptions.IsAllowedJwksUrl(o.JwksUrl), "Auth:JwksUrl must be an https URL (http only on a loopback address).")
             .ValidateOnStart();
         services.AddOptions<TrackingOptions>().Bind(configuration.GetSection(TrackingOptions.Section))
+            .PostConfigure(o => o.MaxDequeueCount = configuration.GetValue(TrackingOptions.MaxDequeueCountKey, o.MaxDequeueCount))
             .Validate(o => o.SessionIdleMinutes is >= 1 and <= 1440, "Tracking:SessionIdleMinutes must be between 1 and 1440.")
             .Validate(o => o.TrustedProxyHops is >= 0 and <= 5, "Tracking:TrustedProxyHops must be between 0 and 5.")
+            .Validate(o => o.MaxDequeueCount >= 1, "The queues' maxDequeueCount must be at least 1.")
             .ValidateOnStart();
         services.TryAddSingleton<JwtVerifier>();
         services.TryAddSingleton<EventIngestion>();

@@ -19,6 +19,17 @@ public sealed class TrackingOptions
     /// itself is further left and never used. 0 (the default, for a host nobody proxies): the connection's address.
     /// </summary>
     public int TrustedProxyHops { get; set; }
+
+    /// <summary>The configuration key of the host's delivery limit: host.json's, or the app setting that overrides it.</summary>
+    public const string MaxDequeueCountKey = "AzureFunctionsJobHost:extensions:queues:maxDequeueCount";
+
+    /// <summary>
+    /// Deliveries of a queue message before the Functions host moves it to its poison queue: host.json's
+    /// <c>extensions.queues.maxDequeueCount</c> (5; a test holds the two equal), or the app setting
+    /// <c>AzureFunctionsJobHost__extensions__queues__maxDequeueCount</c> when one overrides it. The drain counts a message
+    /// that fails its last delivery as poisoned.
+    /// </summary>
+    public int MaxDequeueCount { get; set; } = 5;
 }
 
 /// <summary>

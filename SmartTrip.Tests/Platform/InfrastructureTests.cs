@@ -60,6 +60,51 @@ public sealed class InfrastructureTests
 
     private static JsonElement Properties(JsonElement resource) => resource.GetProperty("properties");
 
+    /// <summary>The nested template (module) that declares a resource of the type.</summary>
+    private static JsonElement ModuleDeclaring(JsonElement template, string type)
+    {
+        foreach (var resource in Resources(template).Where(r => r.GetProperty("type").GetString() == "Microsoft.Resources/deployments"))
+        {
+            var inner = resource.GetProperty("properties").GetProperty("template");
+            var own = inner.GetProperty("resources");
+            var list = own.ValueKind == JsonValueKind.Object ? own.EnumerateObject().Select(p => p.Value) : own.EnumerateArray();
+            if (list.Any(r => r.GetProperty("type").GetString() == type))
+            {
+                return inner;
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException($"no module declares {type}");
+    }
+
+    [Fact]
+    public void Operators_are_alerted_on_5xx_share_events_set_aside_and_drain_lag_with_queries_on_what_the_app_emits()
+    {
+        var monitoring = ModuleDeclaring(Template.Value, "Microsoft.Insights/scheduledQueryRules");
+        var rules = monitoring.GetProperty("variables").GetProperty("alertRules").EnumerateArray()
+            .ToDictionary(r => r.GetProperty("name").GetString()!);
+
+        Assert.Equal(["drain-lag", "events-set-aside", "server-errors"], rules.Keys.Order());
+        foreach (var rule in rules.Values)
+        {
+            // The measured column is computed by the rule's own query.
+            Assert.Contains(rule.GetProperty("measure").GetString()!, rule.GetProperty("query").GetString());
+        }
+
+        Assert.Contains("resultCode) >= 500", rules["server-errors"].GetProperty("query").GetString());
+        var setAside = rules["events-set-aside"].GetProperty("query").GetString()!;
+        Assert.Contains("\"smarttrip.events.dead_lettered\"", setAside);
+        Assert.Contains("\"smarttrip.queue.messages_poisoned\"", setAside);
+        Assert.Equal(0, rules["events-set-aside"].GetProperty("threshold").GetInt32());
+        Assert.Contains("customDimensions[\"smarttrip.drain.lag\"]", rules["drain-lag"].GetProperty("query").GetString());
+        Assert.Equal("[parameters('drainLagAlertSeconds')]", rules["drain-lag"].GetProperty("threshold").GetString());
+
+        // Every rule notifies the operators' action group (when an address is given), like the database storage alert.
+        var alerts = Single("Microsoft.Insights/scheduledQueryRules");
+        Assert.Equal("[variables('actionGroups')]", Properties(alerts).GetProperty("actions").GetProperty("actionGroups").GetString());
+        Assert.Contains("Microsoft.Insights/actionGroups", monitoring.GetProperty("variables").GetProperty("actionGroups").GetString());
+    }
+
     [Fact]
     public void The_database_is_never_open_to_every_azure_service_and_its_disk_grows_with_an_alert_at_80_percent()
     {

@@ -1,6 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Moq;
+using Npgsql;
+using SmartTrip.Core.Tracking;
+using SmartTrip.Functions;
 using SmartTrip.Core.Platform;
 using SmartTrip.Tests.Integration;
 using SmartTrip.Tests.Tracking;
@@ -33,7 +40,7 @@ public sealed class MetricsTests(EventsFixture api)
             _listener.Start();
         }
 
-        public ConcurrentQueue<(string Name, double Value, string? Tier)> Measurements { get; } = new();
+        public ConcurrentQueue<(string Name, double Value, string? Tag)> Measurements { get; } = new();
 
         public double Sum(string name) => Measurements.Where(m => m.Name == name).Sum(m => m.Value);
 
@@ -43,13 +50,13 @@ public sealed class MetricsTests(EventsFixture api)
 
         private void Add(string name, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            string? tier = null;
+            string? tagValue = null; // the instrument's one tag: tier or reason
             foreach (var tag in tags)
             {
-                tier = tag.Key == "tier" ? tag.Value as string : tier;
+                tagValue = tag.Key is "tier" or "reason" ? tag.Value as string : tagValue;
             }
 
-            Measurements.Enqueue((name, value, tier));
+            Measurements.Enqueue((name, value, tagValue));
         }
     }
 
@@ -87,8 +94,66 @@ public sealed class MetricsTests(EventsFixture api)
         Expect.All(lags, 2, lag => Assert.InRange(lag.Value, 0, 60));
         Assert.Equal(
             ["empty", "primary"],
-            recorder.Measurements.Where(m => m.Name == "smarttrip.recommendations.duration").Select(m => m.Tier!).Order());
+            recorder.Measurements.Where(m => m.Name == "smarttrip.recommendations.duration").Select(m => m.Tag!).Order());
         Assert.Equal(1, recorder.Sum("smarttrip.recommendations.empty"));
         Assert.Contains(recorder.Measurements, m => m.Name == "smarttrip.request_log.buffered" && m.Value == 0);
+    }
+
+    [SkippableFact]
+    public async Task A_message_that_is_not_an_envelope_is_counted_as_poisoned()
+    {
+        api.SkipOnExternalHost("the listener reads the in-process host's meter");
+        await EventsFixture.ClearQueuesAsync();
+        using var recorder = new Recorder(api.Services.GetRequiredService<SmartTripMetrics>().Meter);
+
+        await api.Queue(QueueNames.Events).SendMessageAsync("not an envelope");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (recorder.Sum("smarttrip.queue.messages_poisoned") < 1 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(("not_envelope", 1d), recorder.Measurements.Where(m => m.Name == "smarttrip.queue.messages_poisoned")
+            .Select(m => (m.Tag, m.Value)).Single());
+        await EventsFixture.ClearQueuesAsync();
+    }
+
+    [Theory]
+    [InlineData(4, 0)]
+    [InlineData(5, 1)]
+    public async Task A_message_that_fails_its_last_delivery_is_counted_as_poisoned_and_earlier_failures_are_not(long delivery, int poisoned)
+    {
+        using var metrics = new SmartTripMetrics();
+        using var recorder = new Recorder(metrics.Meter);
+        // A database nobody listens on: the drain fails as it does during an outage.
+        await using var unreachable = NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Database=none;Username=none;Password=none;Timeout=2");
+        var processor = new EventsQueueProcessor(
+            new EventsDrainService(unreachable, TimeProvider.System), Mock.Of<IQueueClientFactory>(), metrics, TimeProvider.System,
+            Options.Create(new TrackingOptions()), NullLogger<EventsQueueProcessor>.Instance);
+        var message = System.Text.Encoding.UTF8.GetString(EventEnvelope.Pack(DateTimeOffset.UtcNow, null,
+        [
+            EventValidator.Validate(System.Text.Json.JsonDocument.Parse(
+                """{"event_type":"page_view","session_id":"7d9c3a52-1b7e-4f0a-9a55-2f6c1d0e8b31","anonymous_id":"c2a6f0d4-98e1-4b3a-a7f5-0e4d1c2b3a59"}""").RootElement, 0).Event!,
+        ]).Single());
+
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => processor.EventsDrain(message, "m-1", delivery, CancellationToken.None));
+
+        Assert.Equal(poisoned, recorder.Sum("smarttrip.queue.messages_poisoned"));
+        Assert.All(recorder.Measurements.Where(m => m.Name == "smarttrip.queue.messages_poisoned"), m => Assert.Equal("failed_every_try", m.Tag));
+    }
+
+    [Fact]
+    public void The_last_delivery_is_host_json_s_max_dequeue_count_unless_an_app_setting_overrides_it()
+    {
+        using var hostJson = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(TestServices.RepositoryRoot, "host.json")));
+        var configured = hostJson.RootElement.GetProperty("extensions").GetProperty("queues").GetProperty("maxDequeueCount").GetInt32();
+        TrackingOptions Resolve(params (string Key, string Value)[] settings) => new ServiceCollection().AddLogging()
+            .AddSmartTrip(new ConfigurationBuilder()
+                .AddInMemoryCollection(settings.ToDictionary(s => s.Key, s => (string?)s.Value)).Build())
+            .BuildServiceProvider().GetRequiredService<IOptions<TrackingOptions>>().Value;
+
+        Assert.Equal(configured, new TrackingOptions().MaxDequeueCount);
+        Assert.Equal(configured, Resolve().MaxDequeueCount);
+        Assert.Equal(8, Resolve((TrackingOptions.MaxDequeueCountKey, "8")).MaxDequeueCount);
     }
 }

@@ -43,6 +43,7 @@ public sealed class TracingTests(EventsFixture api)
         Assert.Equal(("EventsDrain", ActivityKind.Consumer), (drained.OperationName, drained.Kind));
         Assert.Equal(1, drained.GetTagItem("smarttrip.events"));
         Assert.Equal(1, drained.GetTagItem("smarttrip.events.stored"));
+        Assert.InRange(Assert.IsType<double>(drained.GetTagItem("smarttrip.drain.lag")), 0, 60); // the drain-lag alert reads it
         // The link points at the request's own span inside the caller's trace, not at the caller's span.
         var link = Assert.Single(drained.Links);
         Assert.NotEqual(caller.Split('-')[2], link.Context.SpanId.ToString());
