@@ -38,6 +38,10 @@ public sealed class CapturedLog : ILoggerProvider
             lock (log._text)
             {
                 log._text.AppendLine(formatter(state, exception));
+                if (exception is not null)
+                {
+                    log._text.AppendLine(exception.ToString()); // as a console or Application Insights logger keeps it
+                }
             }
         }
     }

@@ -6,7 +6,10 @@ using SmartTrip.Tests.Tracking;
 
 namespace SmartTrip.Tests.Platform;
 
-/// <summary>The drain's span is linked to the HTTP request that accepted the events, through the envelope.</summary>
+/// <summary>
+/// The drain's span is linked to the HTTP request that accepted the events, through the envelope; each timer run is a
+/// span with its figures and its database work under it.
+/// </summary>
 [Collection(EventPipelineCollection.Name)]
 public sealed class TracingTests(EventsFixture api)
 {
@@ -47,5 +50,44 @@ public sealed class TracingTests(EventsFixture api)
         // The link points at the request's own span inside the caller's trace, not at the caller's span.
         var link = Assert.Single(drained.Links);
         Assert.NotEqual(caller.Split('-')[2], link.Context.SpanId.ToString());
+    }
+
+    [SkippableFact]
+    public async Task Each_timer_run_is_a_span_with_its_figures_and_its_database_work_under_it()
+    {
+        api.SkipOnExternalHost("the listener sees the in-process host's activities");
+        var finished = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is SmartTripTracing.SourceName or "Npgsql",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = finished.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        foreach (var timer in new[] { "CloseIdleSessions", "DailyMetrics" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/admin/functions/{timer}")
+            {
+                Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add("x-functions-key", SmartTrip.DevHost.FunctionKeyPolicy.DefaultMasterKey);
+            using var response = await api.Client.SendAsync(request);
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        Activity? Run(string name) => finished.FirstOrDefault(a => a.Source.Name == SmartTripTracing.SourceName && a.OperationName == name);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((Run("CloseIdleSessions") is null || Run("DailyMetrics") is null) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        var sessions = Assert.IsType<Activity>(Run("CloseIdleSessions"));
+        var metrics = Assert.IsType<Activity>(Run("DailyMetrics"));
+        Assert.IsType<int>(sessions.GetTagItem("smarttrip.sessions.closed"));
+        Assert.InRange(Assert.IsType<int>(metrics.GetTagItem("smarttrip.metrics.days")), 1, 400);
+        Assert.Equal((ActivityStatusCode.Unset, ActivityStatusCode.Unset), (sessions.Status, metrics.Status));
+        Assert.Contains(finished, a => a.Source.Name == "Npgsql" && a.TraceId == metrics.TraceId && a.ParentSpanId != default);
     }
 }

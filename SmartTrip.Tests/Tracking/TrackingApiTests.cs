@@ -189,6 +189,50 @@ public sealed class TrackingApiTests(EventsFixture api)
     }
 
     [Fact]
+    public async Task Personal_data_stays_out_of_the_logs_whatever_happens_to_the_events()
+    {
+        var (browser, session, marker) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid().ToString("N"));
+        var email = $"private-{marker}@example.com";
+        var agent = $"PrivateAgent/{marker}";
+        var token = api.HsToken($"user-{marker}", email);
+        await using var db = api.Database();
+        await PostAsync("/api/user/identify", Json(new { anonymous_id = browser }), token);
+        await api.PostJsonAsync("/api/session/start", Json(new { session_id = session, anonymous_id = browser, referrer = $"https://ref.example/{marker}" }),
+            new Dictionary<string, string> { ["User-Agent"] = agent, ["X-Forwarded-For"] = "203.0.113.77" });
+        // One event is stored, one is refused by the database (dead-lettered with its reason), one token is forged.
+        await db.ExecuteAsync($"ALTER TABLE events ADD CONSTRAINT refuse_private CHECK (page_url IS DISTINCT FROM 'https://example.com/refused-{marker}')");
+        try
+        {
+            await api.PostJsonAsync("/api/events/batch", Json(new
+            {
+                events = new[]
+                {
+                    new { event_type = "page_view", session_id = session, anonymous_id = browser, page_url = $"https://example.com/kept-{marker}" },
+                    new { event_type = "page_view", session_id = session, anonymous_id = browser, page_url = $"https://example.com/refused-{marker}" },
+                },
+            }), new Dictionary<string, string> { ["Authorization"] = "Bearer " + token });
+            await PostAsync("/api/events", Json(new { event_type = "page_view", session_id = session, anonymous_id = browser }),
+                api.HsToken($"user-{marker}", email, secret: "a-different-secret-that-is-also-long-enough!"));
+            await api.WaitUntilAsync(
+                "SELECT (SELECT count(*) FROM events WHERE session_id = @session) = 2 AND (SELECT count(*) FROM event_dead_letters WHERE envelope LIKE @refused) = 1",
+                new { session, refused = $"%refused-{marker}%" });
+        }
+        finally
+        {
+            await db.ExecuteAsync("ALTER TABLE events DROP CONSTRAINT refuse_private");
+            await db.ExecuteAsync("DELETE FROM event_dead_letters WHERE envelope LIKE @refused", new { refused = $"%refused-{marker}%" });
+        }
+
+        // What the hosts logged meanwhile (messages and exceptions, at the production level) names none of it.
+        var log = api.HostLog;
+        Assert.NotEmpty(log);
+        foreach (var personal in new[] { email, marker, agent, "203.0.113.77", browser.ToString(), session.ToString(), token })
+        {
+            Assert.DoesNotContain(personal, log, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Fact]
     public async Task A_forwarded_for_header_written_by_the_client_is_not_stored_as_its_address()
     {
         var session = Guid.NewGuid();
