@@ -1,4 +1,5 @@
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.Hosting;
 using SmartTrip.Core.Platform;
 using SmartTrip.Functions.Http;
@@ -7,6 +8,6 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<HttpErrorMiddleware>();
 builder.Services.AddSmartTrip(builder.Configuration);
-builder.Services.AddSmartTripTelemetry(builder.Configuration);
+builder.Services.AddSmartTripTelemetry(builder.Configuration, host: telemetry => telemetry.UseFunctionsWorkerDefaults());
 builder.Services.AddJsonResponseCompression();
 builder.Build().Run();

@@ -13,7 +13,8 @@ namespace SmartTrip.Core.Platform;
 /// (<see cref="SmartTripTracing"/>, <see cref="SmartTripMetrics"/>), PostgreSQL spans (Npgsql) and the Azure SDK's
 /// (the queue). Exported to Azure Monitor when <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set and over OTLP when
 /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is; with neither (and no extra exporter from a test) nothing is registered, so
-/// nothing is collected or slowed down.
+/// nothing is collected or slowed down. <c>host</c> adds what the hosting model brings (the Functions worker: its
+/// invocation spans, parented to the host's trace, and its resource attributes).
 /// </summary>
 public static class SmartTripTelemetry
 {
@@ -21,7 +22,8 @@ public static class SmartTripTelemetry
 
     public static IServiceCollection AddSmartTripTelemetry(
         this IServiceCollection services, IConfiguration configuration,
-        Action<TracerProviderBuilder>? extraTracing = null, Action<MeterProviderBuilder>? extraMetrics = null)
+        Action<TracerProviderBuilder>? extraTracing = null, Action<MeterProviderBuilder>? extraMetrics = null,
+        Action<OpenTelemetry.IOpenTelemetryBuilder>? host = null)
     {
         var applicationInsights = configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"];
         var otlp = configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
@@ -45,7 +47,9 @@ public static class SmartTripTelemetry
             return services;
         }
 
-        services.AddOpenTelemetry()
+        var telemetry = services.AddOpenTelemetry();
+        host?.Invoke(telemetry);
+        telemetry
             .ConfigureResource(resource => resource.AddService(ServiceName))
             .WithTracing(tracing =>
             {
