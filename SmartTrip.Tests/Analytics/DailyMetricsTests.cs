@@ -171,6 +171,54 @@ public sealed class DailyMetricsTests(InProcessApiFixture api) : IClassFixture<I
     }
 
     [Fact]
+    public async Task A_day_that_fails_is_left_out_and_reported_after_every_other_day_is_stored()
+    {
+        await using var db = new NpgsqlConnection(api.ConnectionString);
+        await db.ExecuteAsync(
+            """
+            DELETE FROM recommendation_metrics_daily WHERE date BETWEEN '2026-11-17' AND '2026-11-24';
+            DELETE FROM engagement_metrics_daily WHERE date BETWEEN '2026-11-17' AND '2026-11-24';
+            CREATE FUNCTION refuse_nov_22() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN IF NEW.date = DATE '2026-11-22' THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$;
+            CREATE TRIGGER refuse_nov_22 BEFORE INSERT ON recommendation_metrics_daily FOR EACH ROW EXECUTE FUNCTION refuse_nov_22();
+            """);
+        try
+        {
+            var failure = await Assert.ThrowsAsync<AggregateException>(() => Run.RunAsync(CancellationToken.None));
+
+            Assert.IsType<PostgresException>(Assert.Single(failure.InnerExceptions));
+            var stored = (await db.QueryAsync<DateTime>(
+                "SELECT date FROM recommendation_metrics_daily WHERE date BETWEEN '2026-11-17' AND '2026-11-24' ORDER BY date")).ToList();
+            var engagement = (await db.QueryAsync<DateTime>(
+                "SELECT date FROM engagement_metrics_daily WHERE date BETWEEN '2026-11-17' AND '2026-11-24' ORDER BY date")).ToList();
+            // The week but the 22nd, whose parts are stored together or not at all.
+            Assert.Equal([18, 19, 20, 21, 23, 24], stored.Select(d => d.Day));
+            Assert.Equal(stored, engagement);
+        }
+        finally
+        {
+            await db.ExecuteAsync("DROP TRIGGER refuse_nov_22 ON recommendation_metrics_daily; DROP FUNCTION refuse_nov_22();");
+        }
+    }
+
+    [Fact]
+    public async Task Days_after_today_are_listed_empty_with_their_dates_up_to_the_last_day_a_date_holds()
+    {
+        var engagement = api.Services.GetRequiredService<EngagementMetricsService>();
+
+        var ahead = await Metrics.DaysAsync(new DateOnly(2026, 11, 26), new DateOnly(2026, 11, 27), CancellationToken.None);
+        var last = await Metrics.DaysAsync(new DateOnly(9999, 12, 30), DateOnly.MaxValue, CancellationToken.None);
+        var lastEngagement = await engagement.DaysAsync(new DateOnly(9999, 12, 30), DateOnly.MaxValue, CancellationToken.None);
+        var oneDay = await engagement.DaysAsync(Yesterday, Yesterday, CancellationToken.None);
+
+        Assert.Equal([new DateOnly(2026, 11, 26), new DateOnly(2026, 11, 27)], ahead.Select(d => d.Date));
+        Assert.All(ahead, d => Assert.Equal(0, d.TotalRequests));
+        Assert.Equal([new DateOnly(9999, 12, 30), DateOnly.MaxValue], last.Select(d => d.Date));
+        Assert.Equal([new DateOnly(9999, 12, 30), DateOnly.MaxValue], lastEngagement.Select(d => d.Date));
+        Assert.Equal(Yesterday, Assert.Single(oneDay).Date);
+    }
+
+    [Fact]
     public async Task The_metrics_endpoints_read_the_log_live_and_the_stored_days()
     {
         await using var db = new NpgsqlConnection(api.ConnectionString);

@@ -70,6 +70,37 @@ public sealed class EvaluationTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal((400, "scenario_ids must contain integers"), (bad, error.GetProperty("error").GetString()));
     }
 
+    [Fact]
+    public async Task A_scenario_whose_preferences_do_not_parse_fails_with_the_first_problem_and_the_others_run()
+    {
+        await using var db = new Npgsql.NpgsqlConnection(api.ConnectionString);
+        var ids = (await db.QueryAsync<int>(
+            """
+            INSERT INTO evaluation_scenarios (name, category, preferences, expected_min_results)
+            VALUES ('broken budget', 'broken', '{"budget": "lots"}', 1), ('broken body', 'broken', '[1, 2]', 1)
+            RETURNING id
+            """)).ToList();
+        try
+        {
+            var (status, report) = await api.SendWithKeyAsync(HttpMethod.Post, "/api/evaluation/run", $$"""{"scenario_ids":[1,{{ids[0]}},{{ids[1]}}]}""");
+
+            Assert.Equal(200, status);
+            var results = report.GetProperty("results").EnumerateArray().ToList();
+            Assert.Equal([1, ids[0], ids[1]], results.Select(r => r.GetProperty("scenario_id").GetInt32()));
+            Assert.StartsWith("Invalid preferences: ", results[1].GetProperty("reason").GetString());
+            Assert.Contains("budget", results[1].GetProperty("reason").GetString(), StringComparison.OrdinalIgnoreCase);
+            Assert.StartsWith("Invalid preferences: ", results[2].GetProperty("reason").GetString());
+            Assert.NotEqual("Invalid preferences: ", results[2].GetProperty("reason").GetString());
+            Assert.Equal((false, false), (results[1].GetProperty("passed").GetBoolean(), results[2].GetProperty("passed").GetBoolean()));
+            // The parsed scenario ran in the engine, and its time is what it took, not a cap.
+            Assert.InRange(results[0].GetProperty("response_time_ms").GetInt32(), 0, 10_000);
+        }
+        finally
+        {
+            await db.ExecuteAsync("DELETE FROM evaluation_scenarios WHERE id = ANY(@ids)", new { ids = ids.ToArray() });
+        }
+    }
+
     private static ScoredTrip Trip(int id, int score, int type, int country) => new(
         new TripCandidate
         {
@@ -84,6 +115,7 @@ public sealed class EvaluationTests(ApiFixture api) : IClassFixture<ApiFixture>
     [InlineData(2, "57.5", false, null, null, "Top score too low: 50 < 57.5")]
     [InlineData(2, null, false, new[] { 1, 4, 9 }, null, "Expected trip type not found: 4, 9")]
     [InlineData(2, null, false, new[] { 1 }, new[] { 7 }, "Expected country not found: 7")]
+    [InlineData(2, null, false, null, new[] { 5, 7, 8 }, "Expected country not found: 7, 8")]
     [InlineData(2, "50", false, new[] { 1, 3 }, new[] { 5, 6 }, null)]
     public void The_rules_judge_in_order(int minResults, string? minTop, bool expectsRelaxed, int[]? types, int[]? countries, string? reason)
     {
