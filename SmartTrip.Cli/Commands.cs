@@ -30,7 +30,7 @@ internal static class Commands
             Description = "Also create (or update) this login for the application, with the password in SMARTTRIP_APP_DB_PASSWORD: " +
                           "a member of the data-only role smarttrip_app, no DDL.",
         };
-        var command = new Command("migrate", "Apply pending database migrations and create the Storage queues.") { appLogin };
+        var command = new Command("migrate", "Apply pending database migrations, keep the month partitions ahead and create the Storage queues.") { appLogin };
         command.SetAction((parse, ct) => RunAsync(async services =>
         {
             var configuration = services.GetRequiredService<IConfiguration>();
@@ -46,6 +46,8 @@ internal static class Commands
             Console.WriteLine(applied.Count == 0
                 ? "Database is up to date."
                 : $"Applied {applied.Count} migration(s): {string.Join(", ", applied.Select(ShortName))}");
+            var partitions = await services.GetRequiredService<PartitionMaintenance>().RunAsync(ct);
+            Console.WriteLine($"Partitions ready ({partitions.PartitionsCreated} created); {partitions.EventIdsPruned} event ids past the dedupe window forgotten.");
             if (login is not null)
             {
                 await DatabaseMigrator.EnsureAppLoginAsync(connectionString, login, password!, ct);

@@ -27,7 +27,8 @@ public sealed class SystemFunctions(HealthService health, IOptions<ApiOptions> o
             report.Error,
             report.DeadLetters is { } waiting ? new DeadLetterBody(waiting.Table, waiting.Poison) : null,
             report.RequestLog is { } backlog ? new RequestLogBody(backlog.Buffered, backlog.Dropped) : null,
-            report.CatalogInMemory is { } held ? new CatalogInMemoryBody(held.Version, held.Recommendable, held.HeldInFull) : null);
+            report.CatalogInMemory is { } held ? new CatalogInMemoryBody(held.Version, held.Recommendable, held.HeldInFull) : null,
+            report.DefaultPartitionRows is { } strays ? new DefaultPartitionRowsBody(strays.Events, strays.RecommendationRequests) : null);
         return report.Healthy
             ? Respond.Ok(body)
             : new ApiResult(503, body, Respond.RetryAfter(options.Value.RetryAfterSeconds));

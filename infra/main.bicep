@@ -58,6 +58,9 @@ param dailyMetricsSchedule string = '0 15 0 * * *'
 @description('CRON (six fields, UTC) of the CloseIdleSessions timer.')
 param closeIdleSessionsSchedule string = '0 */15 * * * *'
 
+@description('CRON (six fields, UTC) of MaintainPartitions: month partitions kept ahead, old event ids forgotten.')
+param partitionMaintenanceSchedule string = '0 30 0 * * *'
+
 @minValue(1)
 @maxValue(1440)
 param sessionIdleMinutes int = 30
@@ -199,6 +202,7 @@ module app 'modules/app.bicep' = {
     corsAllowedOrigins: corsAllowedOrigins
     dailyMetricsSchedule: dailyMetricsSchedule
     closeIdleSessionsSchedule: closeIdleSessionsSchedule
+    partitionMaintenanceSchedule: partitionMaintenanceSchedule
     sessionIdleMinutes: sessionIdleMinutes
     recommendationsMaxResults: recommendationsMaxResults
     catalogRefreshMilliseconds: catalogRefreshMilliseconds

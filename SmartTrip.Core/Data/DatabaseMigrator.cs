@@ -23,11 +23,19 @@ public sealed class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
             .Order(StringComparer.Ordinal)
             .ToList();
 
-    public MigrationResult Migrate(string connectionString)
+    public MigrationResult Migrate(string connectionString) => Migrate(connectionString, upTo: null);
+
+    /// <summary>
+    /// Applies the scripts up to and including the one whose name ends with <paramref name="upTo"/> (all when null): a
+    /// database of an earlier release, for testing a migration on populated data.
+    /// </summary>
+    public MigrationResult Migrate(string connectionString, string? upTo)
     {
+        var last = upTo is null ? null : ScriptNames.Single(n => n.EndsWith(upTo + ".sql", StringComparison.Ordinal));
         var engine = DeployChanges.To
             .PostgresqlDatabase(connectionString)
-            .WithScriptsEmbeddedInAssembly(typeof(DatabaseMigrator).Assembly, IsMigration)
+            .WithScriptsEmbeddedInAssembly(
+                typeof(DatabaseMigrator).Assembly, name => IsMigration(name) && (last is null || string.CompareOrdinal(name, last) <= 0))
             .JournalToPostgresqlTable("public", JournalTable)
             .WithTransactionPerScript()
             .LogTo(new DbUpLog(logger))

@@ -9,7 +9,7 @@ namespace SmartTrip.Core.Platform;
 /// <summary>The state <c>GET /api/health</c> reports.</summary>
 public sealed record HealthReport(
     bool DatabaseOk, bool QueueOk, CatalogCounts? Counts, string? Error, DeadLetterCounts? DeadLetters = null, RequestLogBacklog? RequestLog = null,
-    CatalogInMemory? CatalogInMemory = null)
+    CatalogInMemory? CatalogInMemory = null, DefaultPartitionRows? DefaultPartitionRows = null)
 {
     public bool Healthy => DatabaseOk && QueueOk;
 }
@@ -23,7 +23,7 @@ public sealed record CatalogInMemory(long Version, int Recommendable, int HeldIn
 /// <summary>Checks that PostgreSQL answers the catalogue counts and that the events queue can be read.</summary>
 public sealed class HealthService(
     CatalogRepository catalog, IQueueClientFactory queues, DeadLetterService deadLetters, RecommendationRequestLog requestLog,
-    CatalogSnapshotCache snapshots, ILogger<HealthService> logger)
+    CatalogSnapshotCache snapshots, PartitionMaintenance partitions, ILogger<HealthService> logger)
 {
     public const string QueueUnavailableMessage = "Event queue unavailable. Please try again later.";
 
@@ -66,11 +66,25 @@ public sealed class HealthService(
             }
         }
 
+        // Rows no month partition took (a month was missing when they came): a warning too.
+        DefaultPartitionRows? strays = null;
+        if (databaseError is null)
+        {
+            try
+            {
+                strays = await partitions.DefaultRowsAsync(ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Health check: the default partitions could not be counted");
+            }
+        }
+
         var inMemory = snapshots.Current is { } snapshot
             ? new CatalogInMemory(snapshot.Data.Version, snapshot.Data.Candidates.Count, snapshot.HydratedCount)
             : null;
         return new HealthReport(
             databaseError is null, queueOk, counts, databaseError ?? (queueOk ? null : QueueUnavailableMessage), waiting, requestLog.Backlog,
-            inMemory);
+            inMemory, strays);
     }
 }

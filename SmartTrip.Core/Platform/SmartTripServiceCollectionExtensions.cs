@@ -58,6 +58,11 @@ public static class SmartTripServiceCollectionExtensions
             .Validate(o => o.TrustedProxyHops is >= 0 and <= 5, "Tracking:TrustedProxyHops must be between 0 and 5.")
             .Validate(o => o.MaxDequeueCount >= 1, "The queues' maxDequeueCount must be at least 1.")
             .ValidateOnStart();
+        services.AddOptions<LifecycleOptions>().Bind(configuration.GetSection(LifecycleOptions.Section))
+            .Validate(o => o.MonthsAhead is >= 0 and <= 24, "Lifecycle:MonthsAhead must be between 0 and 24.")
+            .Validate(o => o.DedupeDays is >= 1 and <= 400, "Lifecycle:DedupeDays must be between 1 and 400.")
+            .ValidateOnStart();
+        services.TryAddSingleton<PartitionMaintenance>();
         services.TryAddSingleton<JwtVerifier>();
         services.TryAddSingleton<EventIngestion>();
         services.TryAddSingleton<SessionService>();

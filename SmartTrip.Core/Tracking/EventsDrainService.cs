@@ -10,9 +10,10 @@ namespace SmartTrip.Core.Tracking;
 public sealed record DrainResult(int Events, int Inserted, int DeadLettered);
 
 /// <summary>
-/// EventsDrain (events.md §4): stores one envelope in one transaction. Users are resolved, events inserted with
-/// <c>ON CONFLICT (event_id) DO NOTHING</c>, and session, user and trip-interaction counters move only for the rows
-/// this transaction inserted, so a redelivered message changes nothing. A data error (SQLSTATE class 22 or 23) cannot
+/// EventsDrain (events.md §4): stores one envelope in one transaction. Users are resolved, the events' ids claimed in
+/// <c>event_ids</c> (<c>ON CONFLICT DO NOTHING</c>: events are partitioned by month, so the ids are unique there), only
+/// the events whose id was new inserted, and session, user and trip-interaction counters move only for those, so a
+/// redelivered message or a client's retry within the dedupe window changes nothing (decision 0012). A data error (SQLSTATE class 22 or 23) cannot
 /// succeed on retry: the message is then stored event by event and only the refused events are dead-lettered. Any other
 /// failure rolls everything back and is rethrown for the host to retry.
 /// </summary>
@@ -21,16 +22,24 @@ public sealed class EventsDrainService(NpgsqlDataSource dataSource, TimeProvider
     private readonly ConcurrentDictionary<string, int> _typeIds = new(StringComparer.Ordinal);
 
     private const string InsertEventsSql = """
+        WITH batch AS (
+            SELECT * FROM unnest(@eventIds, @userIds, @sessionIds, @anonymousIds, @typeIds, @tripIds, @requestIds, @sources,
+                                 @eventData::jsonb[], @positions, @scores, @clientTimestamps, @pageUrls, @referrers)
+                   WITH ORDINALITY AS e(event_id, user_id, session_id, anonymous_id, event_type_id, trip_id, request_id, source,
+                                        event_data, position, score, client_timestamp, page_url, referrer, ord)
+        ), fresh AS (
+            INSERT INTO event_ids (event_id, received_at)
+            SELECT event_id, @receivedAt FROM batch GROUP BY event_id ORDER BY event_id
+            ON CONFLICT (event_id) DO NOTHING
+            RETURNING event_id
+        )
         INSERT INTO events (event_id, user_id, session_id, anonymous_id, event_type_id, trip_id, recommendation_request_id,
                             source, event_data, position_in_results, score_at_time, "timestamp", client_timestamp,
                             page_url, referrer, created_at)
         SELECT e.event_id, e.user_id, e.session_id, e.anonymous_id, e.event_type_id, e.trip_id, e.request_id, e.source,
                e.event_data, e.position, e.score, @receivedAt, e.client_timestamp, e.page_url, e.referrer, @now
-          FROM unnest(@eventIds, @userIds, @sessionIds, @anonymousIds, @typeIds, @tripIds, @requestIds, @sources,
-                      @eventData::jsonb[], @positions, @scores, @clientTimestamps, @pageUrls, @referrers)
-               AS e(event_id, user_id, session_id, anonymous_id, event_type_id, trip_id, request_id, source, event_data,
-                    position, score, client_timestamp, page_url, referrer)
-        ON CONFLICT (event_id) DO NOTHING
+          FROM (SELECT DISTINCT ON (b.event_id) b.* FROM batch b JOIN fresh f ON f.event_id = b.event_id ORDER BY b.event_id, b.ord) e
+         ORDER BY e.ord -- ids in message order; a repeated event_id is stored once, as its first copy
         RETURNING event_id
         """;
 

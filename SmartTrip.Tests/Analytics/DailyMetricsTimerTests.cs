@@ -77,6 +77,7 @@ public sealed class TimerScheduleTests
     [InlineData("DailyMetricsSchedule", "dailyMetricsSchedule", "2026-11-24T23:00:00Z", "2026-11-25T00:15:00Z 2026-11-26T00:15:00Z")]
     [InlineData("CloseIdleSessionsSchedule", "closeIdleSessionsSchedule", "2026-11-25T10:07:30Z",
         "2026-11-25T10:15:00Z 2026-11-25T10:30:00Z 2026-11-25T10:45:00Z")]
+    [InlineData("PartitionMaintenanceSchedule", "partitionMaintenanceSchedule", "2026-11-24T23:00:00Z", "2026-11-25T00:30:00Z 2026-11-26T00:30:00Z")]
     public void Each_timer_runs_at_its_documented_times_in_the_sample_and_in_azure(string setting, string parameter, string from, string runs)
     {
         var schedule = Setting(setting);

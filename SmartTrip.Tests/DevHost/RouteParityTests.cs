@@ -109,6 +109,7 @@ public sealed class DisabledTriggerTests
             b.Configuration["DevHost:BackgroundTriggers"] = "false";
             b.Configuration["DailyMetricsSchedule"] = schedule;
             b.Configuration["CloseIdleSessionsSchedule"] = "0 */15 * * * *";
+            b.Configuration["PartitionMaintenanceSchedule"] = "0 30 0 * * *";
         });
         await app.StartAsync();
         var client = app.GetTestClient();

@@ -100,6 +100,7 @@ public class ApiFixture : IAsyncLifetime
             ["DevHost:BackgroundTriggers"] = RunsBackgroundTriggers ? "true" : "false",
             ["DailyMetricsSchedule"] = "0 15 0 * * *",
             ["CloseIdleSessionsSchedule"] = "0 */15 * * * *",
+            ["PartitionMaintenanceSchedule"] = "0 30 0 * * *",
         };
         AddSettings(settings);
 

@@ -22,16 +22,29 @@ public sealed class MigrationTests
 
         await using var connection = new NpgsqlConnection(connectionString);
         var tables = (await connection.QueryAsync<string>(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'")).ToHashSet();
+            """
+            SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+            """)).ToHashSet();
         string[] expected =
         [
             "companies", "countries", "guides", "trip_types", "tags", "trip_templates", "trip_occurrences",
             "trip_template_tags", "trip_template_countries", "price_history", "reviews", "users", "sessions",
             "event_categories", "event_types", "events", "trip_interactions", "recommendation_requests",
             "recommendation_metrics_daily", "evaluation_scenarios", "catalog_version", "event_dead_letters", "engagement_metrics_daily",
-            "experiments", DatabaseMigrator.JournalTable,
+            "experiments", "event_ids", DatabaseMigrator.JournalTable,
         ];
         Assert.Equal(expected.Order(), tables.Order());
+
+        // The two logs are partitioned by UTC month: this month and three ahead, and a default partition each.
+        var partitions = (await connection.QueryAsync<string>(
+            "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent IN ('events'::regclass, 'recommendation_requests'::regclass)")).ToHashSet();
+        var month = new DateTime(DateTime.UtcNow.Year, DateTime.UtcNow.Month, 1);
+        var months = Enumerable.Range(0, 4).Select(i => month.AddMonths(i).ToString("yyyy_MM", System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(
+            months.Select(m => $"events_{m}").Concat(months.Select(m => $"recommendation_requests_{m}"))
+                .Concat(["events_default", "recommendation_requests_default"]).Order(),
+            partitions.Order());
 
         var journal = await connection.ExecuteScalarAsync<int>($"SELECT count(*) FROM {DatabaseMigrator.JournalTable}");
         Assert.Equal(DatabaseMigrator.ScriptNames.Count, journal);

@@ -40,7 +40,7 @@ start_drill_azurite() {
 start_drill_azurite
 export ConnectionStrings__SmartTripDb="Host=127.0.0.1;Port=$PG_PORT;Database=smarttrip;Username=smarttrip;Password=smarttrip"
 export AzureWebJobsStorage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table/devstoreaccount1;"
-export DailyMetricsSchedule="0 15 0 * * *" CloseIdleSessionsSchedule="0 */15 * * * *"
+export DailyMetricsSchedule="0 15 0 * * *" CloseIdleSessionsSchedule="0 */15 * * * *" PartitionMaintenanceSchedule="0 30 0 * * *"
 "${cli[@]}" migrate >/dev/null
 "${cli[@]}" seed --shift-dates-to-today >/dev/null
 

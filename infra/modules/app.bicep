@@ -19,6 +19,7 @@ param jwtIssuer string
 param corsAllowedOrigins string
 param dailyMetricsSchedule string
 param closeIdleSessionsSchedule string
+param partitionMaintenanceSchedule string
 param sessionIdleMinutes int
 param recommendationsMaxResults int
 param catalogRefreshMilliseconds int
@@ -102,6 +103,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       Cors__AllowedOrigins: corsAllowedOrigins
       DailyMetricsSchedule: dailyMetricsSchedule
       CloseIdleSessionsSchedule: closeIdleSessionsSchedule
+      PartitionMaintenanceSchedule: partitionMaintenanceSchedule
       Tracking__SessionIdleMinutes: string(sessionIdleMinutes)
       Tracking__TrustedProxyHops: '2' // Front Door appends the caller's address, then Azure's front end Front Door's
       Recommendations__MaxResults: string(recommendationsMaxResults)

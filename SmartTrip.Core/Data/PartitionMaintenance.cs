@@ -1,0 +1,69 @@
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace SmartTrip.Core.Data;
+
+/// <summary>Settings of the data lifecycle (<c>Lifecycle__*</c>, decision 0012).</summary>
+public sealed class LifecycleOptions
+{
+    public const string Section = "Lifecycle";
+
+    /// <summary>Monthly partitions of the two logs kept ready beyond the current month (0-24).</summary>
+    public int MonthsAhead { get; set; } = 3;
+
+    /// <summary>
+    /// Days an event id stays claimed in <c>event_ids</c> (1-400): a client's retry of an event within this many days of
+    /// its first receipt is stored once; a copy arriving later would be stored again.
+    /// </summary>
+    public int DedupeDays { get; set; } = 35;
+}
+
+/// <summary>What one maintenance run did.</summary>
+public sealed record PartitionMaintenanceResult(int PartitionsCreated, long EventIdsPruned);
+
+/// <summary>Rows that fell into a default partition: no month partition took them (a warning for operators).</summary>
+public sealed record DefaultPartitionRows(long Events, long RecommendationRequests)
+{
+    public bool Any => Events + RecommendationRequests > 0;
+}
+
+/// <summary>
+/// Keeps the logs' month partitions ahead of time (through the migration's SECURITY DEFINER function, so the app's
+/// data-only login can) and forgets event ids older than the dedupe window, a batch at a time.
+/// </summary>
+public sealed class PartitionMaintenance(NpgsqlDataSource dataSource, IOptions<LifecycleOptions> options, TimeProvider clock)
+{
+    private const int PruneBatch = 10_000;
+
+    public async Task<PartitionMaintenanceResult> RunAsync(CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var created = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT smarttrip_ensure_partitions(@monthsAhead)", new { options.Value.MonthsAhead }, cancellationToken: ct));
+        var cutoff = clock.GetUtcNow().AddDays(-options.Value.DedupeDays);
+        long pruned = 0;
+        int batch;
+        do
+        {
+            batch = await connection.ExecuteAsync(new CommandDefinition(
+                """
+                DELETE FROM event_ids WHERE event_id IN (
+                    SELECT event_id FROM event_ids WHERE received_at < @cutoff ORDER BY received_at LIMIT @limit)
+                """, new { cutoff, limit = PruneBatch }, cancellationToken: ct));
+            pruned += batch;
+        }
+        while (batch == PruneBatch);
+
+        return new PartitionMaintenanceResult(created, pruned);
+    }
+
+    /// <summary>Rows in the default partitions (normally none).</summary>
+    public async Task<DefaultPartitionRows> DefaultRowsAsync(CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.QuerySingleAsync<DefaultPartitionRows>(new CommandDefinition(
+            "SELECT (SELECT count(*) FROM events_default) AS events, (SELECT count(*) FROM recommendation_requests_default) AS recommendationrequests",
+            cancellationToken: ct));
+    }
+}
