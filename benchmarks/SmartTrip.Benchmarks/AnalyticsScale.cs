@@ -69,8 +69,21 @@ public static class AnalyticsScale
     }
 
     /// <summary><paramref name="count"/> logged requests evenly spaced over [start, start + span), in time order.</summary>
-    private static Task WriteRequestsAsync(NpgsqlConnection db, DateTimeOffset start, TimeSpan span, int count) =>
-        db.ExecuteAsync(
+    /// <summary>On the partitioned schema (migration 0011), the month partitions from <paramref name="from"/> on.</summary>
+    internal static async Task EnsureMonthsAsync(NpgsqlConnection db, string table, DateTimeOffset from)
+    {
+        if (await db.ExecuteScalarAsync<bool>("SELECT to_regproc('smarttrip_create_month_partition') IS NOT NULL"))
+        {
+            await db.ExecuteAsync(
+                "SELECT smarttrip_create_month_partition(@table, m::date) FROM generate_series(date_trunc('month', @from AT TIME ZONE 'UTC'), now(), interval '1 month') AS m",
+                new { table, from });
+        }
+    }
+
+    internal static async Task WriteRequestsAsync(NpgsqlConnection db, DateTimeOffset start, TimeSpan span, int count)
+    {
+        await EnsureMonthsAsync(db, "recommendation_requests", start);
+        await db.ExecuteAsync(
             """
             INSERT INTO recommendation_requests (request_id, session_id, created_at, preferences, selected_countries, selected_continents,
                 preferred_type_id, preferred_theme_ids, budget, year, month, response_time_ms, total_candidates, primary_count, relaxed_count,
@@ -83,13 +96,14 @@ public static class AnalyticsScale
               FROM generate_series(0, @count - 1) AS i
             """,
             new { start, span, count }, commandTimeout: 3600);
+    }
 
     /// <summary>
     /// Events in time order over the last 60 days (a third impressions, on 542 trips, from 5 000 browsers). The secondary
     /// indexes are dropped for the load and rebuilt from their own definitions, which is many times faster than
     /// maintaining them row by row.
     /// </summary>
-    private static async Task WriteEventsAsync(NpgsqlConnection db, int count)
+    internal static async Task WriteEventsAsync(NpgsqlConnection db, int count)
     {
         var indexes = (await db.QueryAsync<(string Name, string Definition)>(
             """
@@ -102,6 +116,8 @@ public static class AnalyticsScale
         {
             await db.ExecuteAsync($"DROP INDEX {name}");
         }
+
+        await EnsureMonthsAsync(db, "events", DateTimeOffset.UtcNow.AddDays(-60));
 
         await db.ExecuteAsync(
             """
