@@ -4,35 +4,27 @@ using Npgsql;
 namespace SmartTrip.Core.Analytics;
 
 /// <summary>
-/// The trip-interaction columns the drain does not keep (analytics.md §5 step 3): unique viewers and clickers (all time)
-/// and the 7-day impression and click counts of every <c>trip_interactions</c> row, in one set-based UPDATE.
+/// The trip-interaction columns that depend on the time of the run (analytics.md §5 step 3): the 7-day impression and
+/// click counts of every <c>trip_interactions</c> row, in one set-based UPDATE over the last seven days of events only
+/// (the partitions of that week). Unique viewers and clickers are kept by the drain as events arrive (trip_audience,
+/// decision 0012), so the run's cost does not grow with history.
 /// </summary>
 public sealed class TripInteractionRecompute(NpgsqlDataSource dataSource)
 {
     /// <summary>Advisory lock held by the recompute ("SmTrRcmp" as a 64-bit number).</summary>
     private const long LockKey = 0x536D_5472_5263_6D70;
 
-    /// <summary>
-    /// One pass per event type over ix_events_trip_interaction (index-only scans that already come in trip order, so the
-    /// grouping needs no sort of the whole set); the type ids are read first.
-    /// </summary>
     private const string RecomputeSql = """
-        WITH viewed AS (
-            SELECT trip_id, count(DISTINCT anonymous_id) AS viewers, count(*) FILTER (WHERE "timestamp" >= @since) AS impressions
+        WITH recent AS (
+            SELECT trip_id, count(*) FILTER (WHERE event_type_id = @impression) AS impressions,
+                   count(*) FILTER (WHERE event_type_id = @click) AS clicks
               FROM events
-             WHERE trip_id IS NOT NULL AND event_type_id = @impression
-             GROUP BY trip_id),
-        clicked AS (
-            SELECT trip_id, count(DISTINCT anonymous_id) AS clickers, count(*) FILTER (WHERE "timestamp" >= @since) AS clicks
-              FROM events
-             WHERE trip_id IS NOT NULL AND event_type_id = @click
+             WHERE "timestamp" >= @since AND trip_id IS NOT NULL AND event_type_id IN (@impression, @click)
              GROUP BY trip_id)
         UPDATE trip_interactions i
-           SET unique_viewers = coalesce(v.viewers, 0), unique_clickers = coalesce(c.clickers, 0),
-               impressions_7d = coalesce(v.impressions, 0), clicks_7d = coalesce(c.clicks, 0), updated_at = @now
+           SET impressions_7d = coalesce(r.impressions, 0), clicks_7d = coalesce(r.clicks, 0), updated_at = @now
           FROM trip_interactions o
-          LEFT JOIN viewed v ON v.trip_id = o.trip_id
-          LEFT JOIN clicked c ON c.trip_id = o.trip_id
+          LEFT JOIN recent r ON r.trip_id = o.trip_id
          WHERE i.id = o.id
         """;
 

@@ -33,8 +33,10 @@ public sealed class PartitionedLogTests
             INSERT INTO users (anonymous_id, is_registered, total_sessions, total_searches, total_clicks, is_active, first_seen_at, last_seen_at, created_at, updated_at)
             VALUES ('c2a6f0d4-98e1-4b3a-a7f5-0e4d1c2b3a59', FALSE, 0, 0, 0, TRUE, now(), now(), now(), now());
             INSERT INTO events (event_id, user_id, session_id, anonymous_id, event_type_id, trip_id, event_data, "timestamp", created_at)
-            SELECT gen_random_uuid(), 1, gen_random_uuid(), 'c2a6f0d4-98e1-4b3a-a7f5-0e4d1c2b3a59', 1, NULL, jsonb_build_object('n', n), t, t
+            SELECT gen_random_uuid(), 1, gen_random_uuid(), 'c2a6f0d4-98e1-4b3a-a7f5-0e4d1c2b3a59',
+                   (SELECT id FROM event_types WHERE name = 'impression'), 5, jsonb_build_object('n', n), t, t
               FROM unnest(@received::timestamptz[]) WITH ORDINALITY AS r(t, n);
+            INSERT INTO trip_interactions (trip_id, impression_count) VALUES (5, 4);
             INSERT INTO recommendation_requests (request_id, created_at, preferences, response_time_ms, total_candidates, primary_count,
                                                  final_count, result_trip_ids, result_scores, search_type)
             SELECT gen_random_uuid(), t, '{}', 10, 5, 1, 1, '{1}', '{50}', 'exploration' FROM unnest(@received::timestamptz[]) AS r(t);
@@ -44,7 +46,7 @@ public sealed class PartitionedLogTests
         var requestsBefore = (await db.QueryAsync<(int Id, Guid RequestId, DateTime At)>(
             "SELECT id, request_id, created_at FROM recommendation_requests ORDER BY id")).ToList();
 
-        var applied = migrator.Migrate(connectionString);
+        var applied = migrator.Migrate(connectionString, upTo: "0011_partitioned_logs");
 
         Assert.Equal(["SmartTrip.Core.Data.Migrations.0011_partitioned_logs.sql"], applied.AppliedScripts);
         var after = (await db.QueryAsync<(long Id, Guid EventId, DateTime At, string Data, string Partition)>(
@@ -72,6 +74,10 @@ public sealed class PartitionedLogTests
             """));
         Assert.Equal(PostgresErrorCodes.UniqueViolation, duplicate.SqlState);
         Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT (SELECT count(*) FROM events_default) + (SELECT count(*) FROM recommendation_requests_default)"));
+
+        // 0012 fills the audience from these events: one browser saw trip 5 four times.
+        migrator.Migrate(connectionString);
+        Assert.Equal((1, 0), await db.QuerySingleAsync<(int, int)>("SELECT unique_viewers, unique_clickers FROM trip_interactions WHERE trip_id = 5"));
     }
 
     [Fact]
@@ -147,5 +153,59 @@ public sealed class PartitionedLogTests
         Assert.Equal(3, await db.ExecuteScalarAsync<int>("SELECT count(*) FROM event_ids"));
         Assert.Equal(new DefaultPartitionRows(1, 0), strays);
         Assert.True(strays.Any);
+    }
+
+    /// <summary>analytics.md §5's definition, recounted from every event there is: what the drain's counters must equal.</summary>
+    private const string FullRecount = """
+        SELECT o.trip_id,
+               (SELECT count(DISTINCT anonymous_id) FROM events e WHERE e.trip_id = o.trip_id AND e.event_type_id = (SELECT id FROM event_types WHERE name = 'impression')),
+               (SELECT count(DISTINCT anonymous_id) FROM events e WHERE e.trip_id = o.trip_id AND e.event_type_id = (SELECT id FROM event_types WHERE name = 'click_trip'))
+          FROM trip_interactions o ORDER BY o.trip_id
+        """;
+
+    [Fact]
+    public async Task Unique_viewers_and_clickers_kept_by_the_drain_equal_a_full_recount_and_outlive_the_events()
+    {
+        var connectionString = await TestServices.CreateSeededDatabaseAsync("audience");
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        var drain = new EventsDrainService(dataSource, TimeProvider.System);
+        await using var db = new NpgsqlConnection(connectionString);
+        var trips = (await db.QueryAsync<int>("SELECT id FROM trip_occurrences ORDER BY id LIMIT 12")).ToArray();
+        var browsers = Enumerable.Range(0, 9).Select(_ => Guid.NewGuid()).ToArray();
+        var lastMonth = new DateTimeOffset(DateTime.UtcNow.Year, DateTime.UtcNow.Month, 15, 12, 0, 0, TimeSpan.Zero).AddMonths(-1);
+        await db.ExecuteAsync("SELECT smarttrip_create_month_partition('events', @month::date)", new { month = lastMonth.UtcDateTime.Date });
+        var random = new Random(20261207);
+        TrackedEvent Event(int index, Guid browser) => EventValidator.Validate(JsonSerializer.SerializeToElement(new
+        {
+            event_id = Guid.NewGuid(),
+            event_type = new[] { "impression", "impression", "click_trip", "page_view", "save_trip" }[random.Next(5)],
+            session_id = Guid.NewGuid(), anonymous_id = browser, trip_id = trips[random.Next(trips.Length)], source = "search_results",
+        }), index).Event!;
+
+        // 30 messages of 12 events, each message from one browser; a third of them last month, one delivered twice.
+        var messages = Enumerable.Range(0, 30).Select(m =>
+        {
+            var browser = browsers[random.Next(browsers.Length)];
+            return new EventEnvelope
+            {
+                ReceivedAt = m < 10 ? lastMonth.AddMinutes(m) : DateTimeOffset.UtcNow.AddMinutes(-m),
+                Events = Enumerable.Range(0, 12).Select(i => Event(i, browser)).ToList(),
+            };
+        }).ToList();
+        foreach (var message in messages.Append(messages[17]))
+        {
+            await drain.DrainAsync(message, CancellationToken.None);
+        }
+
+        const string Kept = "SELECT trip_id, unique_viewers, unique_clickers FROM trip_interactions ORDER BY trip_id";
+        var kept = (await db.QueryAsync<(int, long, long)>(Kept)).ToList();
+        Assert.Equal((await db.QueryAsync<(int, long, long)>(FullRecount)).ToList(), kept);
+        Assert.Contains(kept, k => k.Item2 > 1); // the data set makes a browser count once on a trip it saw many times
+
+        // Last month archived and dropped: its events are gone, the counts they made stay; a known browser adds nothing.
+        await db.ExecuteAsync($"DROP TABLE events_{Month(lastMonth.UtcDateTime)}");
+        var known = messages[0].Events.First(e => e.EventType == "impression");
+        await drain.DrainAsync(new EventEnvelope { ReceivedAt = DateTimeOffset.UtcNow, Events = [known with { EventId = Guid.NewGuid() }] }, CancellationToken.None);
+        Assert.Equal(kept, (await db.QueryAsync<(int, long, long)>(Kept)).ToList());
     }
 }
