@@ -144,14 +144,17 @@ public static class EventsSoak
                        count(*) FILTER (WHERE t.name = 'contact_whatsapp') AS whatsapp,
                        count(*) FILTER (WHERE t.name = 'contact_phone') AS phone,
                        count(*) FILTER (WHERE t.name = 'booking_start') AS bookings,
-                       coalesce(sum((e.event_data->>'duration_seconds')::numeric::int) FILTER (WHERE t.name = 'trip_dwell_time'), 0) AS dwell
+                       coalesce(sum((e.event_data->>'duration_seconds')::numeric::int) FILTER (WHERE t.name = 'trip_dwell_time'), 0) AS dwell,
+                       count(DISTINCT e.anonymous_id) FILTER (WHERE t.name = 'impression') AS viewers,
+                       count(DISTINCT e.anonymous_id) FILTER (WHERE t.name = 'click_trip') AS clickers
                   FROM events e JOIN event_types t ON t.id = e.event_type_id
                  WHERE e.trip_id IS NOT NULL AND t.category_id IN (3, 4)
                  GROUP BY e.trip_id)
             SELECT count(*) FROM recount r FULL JOIN trip_interactions i ON i.trip_id = r.trip_id
-             WHERE (r.impressions, r.clicks, r.saves, r.whatsapp, r.phone, r.bookings, r.dwell)
+             WHERE (r.impressions, r.clicks, r.saves, r.whatsapp, r.phone, r.bookings, r.dwell, r.viewers, r.clickers)
                    IS DISTINCT FROM (i.impression_count, i.click_count, i.save_count, i.whatsapp_contact_count,
-                                     i.phone_contact_count, i.booking_start_count, i.total_dwell_time_seconds)
+                                     i.phone_contact_count, i.booking_start_count, i.total_dwell_time_seconds,
+                                     i.unique_viewers, i.unique_clickers)
             """);
         var sessionMismatches = await checks.ExecuteScalarAsync<long>(
             """
