@@ -78,26 +78,21 @@ public sealed class EventsDrainService(NpgsqlDataSource dataSource, TimeProvider
     /// positive dwell event, from the clicks counted before it (<c>clicks_before_dwell</c>) and the dwell total up to
     /// it (<c>dwell_until_last</c>).
     /// </summary>
-    /// <summary>
-    /// Unique viewers and clickers as they come (migration 0012): a (trip, kind, browser) not seen before is inserted into
-    /// trip_audience, in key order, and each inserted row adds one to its trip's counter; one already there adds nothing.
-    /// </summary>
-    private const string AudienceSql = """
+    private const string TripCountersSql = """
+        SELECT 1 FROM trip_interactions WHERE trip_id = ANY(@tripIds) ORDER BY trip_id FOR NO KEY UPDATE;
         WITH added AS (
+            -- Unique viewers and clickers as they come (migration 0012): a (trip, kind, browser) not seen before is
+            -- inserted into trip_audience, in key order, and adds one to its trip's counter; one already there adds nothing.
             INSERT INTO trip_audience (trip_id, kind, anonymous_id)
             SELECT * FROM unnest(@audienceTrips, @audienceKinds, @audienceBrowsers) AS a(trip_id, kind, anonymous_id) ORDER BY 1, 2, 3
             ON CONFLICT DO NOTHING
-            RETURNING trip_id, kind)
-        UPDATE trip_interactions t
-           SET unique_viewers = t.unique_viewers + n.viewers, unique_clickers = t.unique_clickers + n.clickers
-          FROM (SELECT trip_id, count(*) FILTER (WHERE kind = 1) AS viewers, count(*) FILTER (WHERE kind = 2) AS clickers
-                  FROM added GROUP BY trip_id) n
-         WHERE t.trip_id = n.trip_id
-        """;
-
-    private const string TripCountersSql = """
-        SELECT 1 FROM trip_interactions WHERE trip_id = ANY(@tripIds) ORDER BY trip_id FOR NO KEY UPDATE;
+            RETURNING trip_id, kind),
+        audience AS (
+            SELECT trip_id, count(*) FILTER (WHERE kind = 1) AS viewers, count(*) FILTER (WHERE kind = 2) AS clickers
+              FROM added GROUP BY trip_id)
         UPDATE trip_interactions t SET
+               unique_viewers = t.unique_viewers + coalesce(n.viewers, 0),
+               unique_clickers = t.unique_clickers + coalesce(n.clickers, 0),
                impression_count = t.impression_count + c.impressions,
                click_count = t.click_count + c.clicks,
                total_dwell_time_seconds = t.total_dwell_time_seconds + c.dwell,
@@ -122,6 +117,7 @@ public sealed class EventsDrainService(NpgsqlDataSource dataSource, TimeProvider
           FROM unnest(@tripIds, @impressions, @clicks, @dwell, @hasDwell, @clicksBeforeDwell, @dwellUntilLast,
                       @saves, @whatsapp, @phone, @bookings)
                AS c(trip_id, impressions, clicks, dwell, has_dwell, clicks_before_dwell, dwell_until_last, saves, whatsapp, phone, bookings)
+          LEFT JOIN audience n ON n.trip_id = c.trip_id
          WHERE t.trip_id = c.trip_id
         """;
 
@@ -269,6 +265,12 @@ public sealed class EventsDrainService(NpgsqlDataSource dataSource, TimeProvider
             return;
         }
 
+        // Each browser that saw or clicked a trip (the counters' statement keeps the ones it had not seen before).
+        var audience = stored
+            .Where(e => e.TripId is not null && e.EventType is "impression" or "click_trip")
+            .Select(e => (Trip: e.TripId!.Value, Kind: e.EventType == "impression" ? (short)1 : (short)2, Browser: e.AnonymousId))
+            .Distinct()
+            .ToList();
         var tripIds = trips.Select(t => t.TripId).ToArray();
         await connection.ExecuteAsync(new CommandDefinition(EnsureTripsSql, new { tripIds }, transaction, cancellationToken: ct));
         await connection.ExecuteAsync(new CommandDefinition(TripCountersSql, new
@@ -284,23 +286,10 @@ public sealed class EventsDrainService(NpgsqlDataSource dataSource, TimeProvider
             whatsapp = trips.Select(t => t.Whatsapp).ToArray(),
             phone = trips.Select(t => t.Phone).ToArray(),
             bookings = trips.Select(t => t.Bookings).ToArray(),
+            audienceTrips = audience.Select(a => a.Trip).ToArray(),
+            audienceKinds = audience.Select(a => a.Kind).ToArray(),
+            audienceBrowsers = audience.Select(a => a.Browser).ToArray(),
         }, transaction, cancellationToken: ct));
-
-        // Each browser that saw or clicked a trip for the first time (trip rows already locked above, in trip order).
-        var audience = stored
-            .Where(e => e.TripId is not null && e.EventType is "impression" or "click_trip")
-            .Select(e => (Trip: e.TripId!.Value, Kind: e.EventType == "impression" ? (short)1 : (short)2, Browser: e.AnonymousId))
-            .Distinct()
-            .ToList();
-        if (audience.Count > 0)
-        {
-            await connection.ExecuteAsync(new CommandDefinition(AudienceSql, new
-            {
-                audienceTrips = audience.Select(a => a.Trip).ToArray(),
-                audienceKinds = audience.Select(a => a.Kind).ToArray(),
-                audienceBrowsers = audience.Select(a => a.Browser).ToArray(),
-            }, transaction, cancellationToken: ct));
-        }
     }
 
     /// <summary>What one message's stored events add to one trip, walked in message order.</summary>
