@@ -1,16 +1,24 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using SmartTrip.Core.Data;
+using SmartTrip.Core.Data.Archive;
 using SmartTrip.Core.Platform;
 
 namespace SmartTrip.Functions;
 
 /// <summary>
 /// MaintainPartitions on <c>PartitionMaintenanceSchedule</c> (default daily 00:30 UTC): keeps the logs' month partitions
-/// <c>Lifecycle__MonthsAhead</c> ahead and forgets event ids past <c>Lifecycle__DedupeDays</c> (decision 0012); a span
-/// with what it did.
+/// <c>Lifecycle__MonthsAhead</c> ahead and forgets event ids past <c>Lifecycle__DedupeDays</c> (decision 0012), then
+/// archives the months past <c>Lifecycle__ArchiveAfterMonths</c> to Blob Storage for at most
+/// <c>Lifecycle__ArchiveRunMinutes</c> (decision 0013; a month left unfinished goes on in the next run). A span with
+/// what it did.
 /// </summary>
-public sealed class PartitionMaintenanceTimer(PartitionMaintenance maintenance, ILogger<PartitionMaintenanceTimer> logger)
+public sealed class PartitionMaintenanceTimer(
+    PartitionMaintenance maintenance,
+    PartitionArchiver archiver,
+    IOptions<LifecycleOptions> options,
+    ILogger<PartitionMaintenanceTimer> logger)
 {
     [Function(nameof(MaintainPartitions))]
     public Task MaintainPartitions([TimerTrigger("%PartitionMaintenanceSchedule%")] TimerInfo timer, CancellationToken ct) =>
@@ -21,5 +29,13 @@ public sealed class PartitionMaintenanceTimer(PartitionMaintenance maintenance, 
             activity?.SetTag("smarttrip.event_ids.pruned", result.EventIdsPruned);
             logger.LogInformation("Partitions created: {PartitionsCreated}; event ids past the dedupe window forgotten: {EventIdsPruned}",
                 result.PartitionsCreated, result.EventIdsPruned);
+
+            var archive = await archiver.RunAsync(TimeSpan.FromMinutes(options.Value.ArchiveRunMinutes), progress: null, ct);
+            activity?.SetTag("smarttrip.archive.months", archive.MonthsArchived);
+            activity?.SetTag("smarttrip.archive.rows", archive.RowsArchived);
+            activity?.SetTag("smarttrip.archive.unfinished", archive.MonthsUnfinished);
+            logger.LogInformation(
+                "Archive: {MonthsArchived} months archived ({RowsArchived} rows, {BytesWritten} bytes), {MonthsUnfinished} unfinished, {MonthsHeld} held after a restore, another run in progress: {Locked}",
+                archive.MonthsArchived, archive.RowsArchived, archive.BytesWritten, archive.MonthsUnfinished, archive.MonthsHeld, archive.Locked);
         });
 }

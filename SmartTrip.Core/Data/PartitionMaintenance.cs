@@ -17,6 +17,24 @@ public sealed class LifecycleOptions
     /// its first receipt is stored once; a copy arriving later would be stored again.
     /// </summary>
     public int DedupeDays { get; set; } = 35;
+
+    /// <summary>Months kept in PostgreSQL (1-120): a month partition is archived once its end is this many months ago.</summary>
+    public int ArchiveAfterMonths { get; set; } = 13;
+
+    /// <summary>The Blob container of the archive.</summary>
+    public string ArchiveContainer { get; set; } = "archive";
+
+    /// <summary>Rows per Parquet file of an archived month (a run stops between files when out of time).</summary>
+    public int ArchiveRowsPerFile { get; set; } = 1_000_000;
+
+    /// <summary>Rows per Parquet row group (what the archive holds in memory at once).</summary>
+    public int ArchiveRowGroupSize { get; set; } = 100_000;
+
+    /// <summary>Minutes an ArchivePartitions timer run may spend before it stops between files (the function timeout is 5).</summary>
+    public double ArchiveRunMinutes { get; set; } = 4;
+
+    /// <summary>Days a restored month stays in PostgreSQL before the archive drops it again.</summary>
+    public int RestoreHoldDays { get; set; } = 30;
 }
 
 /// <summary>What one maintenance run did.</summary>

@@ -1,5 +1,4 @@
 using Azure.Core;
-using Azure.Identity;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 
@@ -14,12 +13,7 @@ public interface IQueueClientFactory
     QueueClient GetQueue(string name);
 }
 
-/// <summary>
-/// Reads the storage account the way the Functions host reads <c>AzureWebJobsStorage</c>: a connection string
-/// (Azurite, or keys), or an identity-based connection (<c>AzureWebJobsStorage__accountName</c> or
-/// <c>__queueServiceUri</c>, with <c>__clientId</c> for a user-assigned identity), which is what Azure uses here
-/// since the account allows no shared keys.
-/// </summary>
+/// <summary>Queue clients on the account of <c>AzureWebJobsStorage</c> (<see cref="StorageAccount"/>).</summary>
 internal sealed class QueueClientFactory : IQueueClientFactory
 {
     private readonly QueueClientOptions _options = CreateOptions();
@@ -29,22 +23,10 @@ internal sealed class QueueClientFactory : IQueueClientFactory
 
     public QueueClientFactory(IConfiguration configuration)
     {
-        _connectionString = configuration[SettingNames.Storage];
-        if (!string.IsNullOrWhiteSpace(_connectionString))
-        {
-            return;
-        }
-
-        var section = configuration.GetSection(SettingNames.Storage);
-        _serviceUri = section["queueServiceUri"] is { Length: > 0 } uri ? new Uri(uri)
-            : section["accountName"] is { Length: > 0 } account ? new Uri($"https://{account}.queue.core.windows.net")
-            : null;
-        if (_serviceUri is not null)
-        {
-            _credential = section["clientId"] is { Length: > 0 } clientId
-                ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
-                : new DefaultAzureCredential();
-        }
+        var account = new StorageAccount(configuration);
+        _connectionString = account.ConnectionString;
+        _serviceUri = _connectionString is null ? account.ServiceUri("queue") : null;
+        _credential = account.Credential;
     }
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(_connectionString) || _serviceUri is not null;

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using SmartTrip.Core.Catalog;
 using SmartTrip.Core.Data;
+using SmartTrip.Core.Data.Archive;
 using SmartTrip.Core.Analytics;
 using SmartTrip.Core.Experiments;
 using SmartTrip.Core.Auth;
@@ -14,8 +15,11 @@ using SmartTrip.Core.Tracking;
 
 namespace SmartTrip.Core.Platform;
 
-public static class SmartTripServiceCollectionExtensions
+public static partial class SmartTripServiceCollectionExtensions
 {
+    [System.Text.RegularExpressions.GeneratedRegex("^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$")]
+    private static partial System.Text.RegularExpressions.Regex BlobContainerName();
+
     /// <summary>
     /// Registers the whole product service graph. The Functions worker, the development host, the command-line
     /// tool and the tests all call this, so they run the same services.
@@ -61,8 +65,17 @@ public static class SmartTripServiceCollectionExtensions
         services.AddOptions<LifecycleOptions>().Bind(configuration.GetSection(LifecycleOptions.Section))
             .Validate(o => o.MonthsAhead is >= 0 and <= 24, "Lifecycle:MonthsAhead must be between 0 and 24.")
             .Validate(o => o.DedupeDays is >= 1 and <= 400, "Lifecycle:DedupeDays must be between 1 and 400.")
+            .Validate(o => o.ArchiveAfterMonths is >= 1 and <= 120, "Lifecycle:ArchiveAfterMonths must be between 1 and 120.")
+            .Validate(o => o.ArchiveRowsPerFile is >= 1 and <= 100_000_000, "Lifecycle:ArchiveRowsPerFile must be between 1 and 100000000.")
+            .Validate(o => o.ArchiveRowGroupSize is >= 1 and <= 1_000_000, "Lifecycle:ArchiveRowGroupSize must be between 1 and 1000000.")
+            .Validate(o => o.ArchiveRunMinutes is > 0 and <= 600, "Lifecycle:ArchiveRunMinutes must be above 0 and at most 600.")
+            .Validate(o => o.RestoreHoldDays is >= 0 and <= 3650, "Lifecycle:RestoreHoldDays must be between 0 and 3650.")
+            .Validate(o => BlobContainerName().IsMatch(o.ArchiveContainer), "Lifecycle:ArchiveContainer must be a Blob container name (3-63 lower-case letters, digits and single hyphens).")
             .ValidateOnStart();
         services.TryAddSingleton<PartitionMaintenance>();
+        services.TryAddSingleton(sp => new ArchiveStore(
+            new StorageAccount(configuration).GetBlobContainer(sp.GetRequiredService<IOptions<LifecycleOptions>>().Value.ArchiveContainer)));
+        services.TryAddSingleton<PartitionArchiver>();
         services.TryAddSingleton<JwtVerifier>();
         services.TryAddSingleton<EventIngestion>();
         services.TryAddSingleton<SessionService>();
