@@ -191,6 +191,7 @@ module app 'modules/app.bicep' = {
     storageAccountName: storage.outputs.name
     blobEndpoint: storage.outputs.blobEndpoint
     deploymentContainer: storage.outputs.deploymentContainer
+    archiveContainer: storage.outputs.archiveContainer
     appSubnetId: network.outputs.appSubnetId
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
     connectionStringSecretUri: vault.outputs.connectionStringSecretUri

@@ -58,7 +58,7 @@ public sealed class CliTests
         var seed = await RunAsync(environment, "seed");
 
         Assert.Equal(0, migrate.ExitCode);
-        Assert.Contains("Applied 12 migration(s): 0001_catalog, 0002_tracking, 0003_analytics, 0004_event_reference_rows, 0005_catalog_version, 0006_trip_interaction_index, 0007_event_dead_letters, 0008_app_role, 0009_engagement_metrics, 0010_experiments, 0011_partitioned_logs, 0012_trip_audience", migrate.Output);
+        Assert.Contains("Applied 13 migration(s): 0001_catalog, 0002_tracking, 0003_analytics, 0004_event_reference_rows, 0005_catalog_version, 0006_trip_interaction_index, 0007_event_dead_letters, 0008_app_role, 0009_engagement_metrics, 0010_experiments, 0011_partitioned_logs, 0012_trip_audience, 0013_archive_partitions", migrate.Output);
         Assert.Contains("Queues ready: events, events-poison", migrate.Output);
         Assert.Equal(0, again.ExitCode);
         Assert.Contains("Database is up to date.", again.Output);
@@ -304,5 +304,78 @@ public sealed class CliTests
         Assert.StartsWith("Replayed 0 searches of the last 7 days over today's catalogue; 0 clicked trips.", preview.Output);
         Assert.Equal((0, "Experiment 1 (geo weight) is stopped."), (stop.ExitCode, stop.Output.Trim()));
         Assert.Equal((1, "smarttrip: There is no experiment 42."), (missing.ExitCode, missing.Error.Trim()));
+    }
+
+    [Fact]
+    public async Task Archive_run_killed_between_files_leaves_the_month_whole_and_the_next_run_archives_it_for_restore()
+    {
+        var connectionString = await TestServices.CreateDatabaseAsync("cliarchive");
+        new SmartTrip.Core.Data.DatabaseMigrator(Microsoft.Extensions.Logging.Abstractions.NullLogger<SmartTrip.Core.Data.DatabaseMigrator>.Instance).Migrate(connectionString);
+        await using var db = new NpgsqlConnection(connectionString);
+        await db.ExecuteAsync(
+            """
+            SELECT smarttrip_create_month_partition('events', '2024-08-01');
+            INSERT INTO events (event_id, session_id, anonymous_id, event_type_id, trip_id, event_data, "timestamp")
+            SELECT gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 1 + n % 3, n % 500, jsonb_build_object('n', n),
+                   '2024-08-01'::timestamptz + make_interval(secs => n * 60)
+              FROM generate_series(1, 40000) AS n;
+            """);
+        const string Whole = "SELECT count(*), sum(id) FROM events WHERE \"timestamp\" >= '2024-08-01' AND \"timestamp\" < '2024-09-01'";
+        var before = await db.QuerySingleAsync<(long, decimal)>(Whole);
+        var container = $"cli-archive-{Guid.NewGuid():N}"[..30];
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__SmartTripDb"] = connectionString,
+            ["AzureWebJobsStorage"] = TestServices.StorageConnectionString,
+            ["Lifecycle__ArchiveContainer"] = container,
+            ["Lifecycle__ArchiveRowsPerFile"] = "1000",
+        };
+
+        // Killed (SIGKILL, the whole process) as soon as it reports its first file.
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath() };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "smarttrip.dll"));
+        start.ArgumentList.Add("archive");
+        start.ArgumentList.Add("run");
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using (var process = Process.Start(start)!)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            string? line;
+            while ((line = await process.StandardOutput.ReadLineAsync(timeout.Token)) is not null && !line.Contains("PartUploaded", StringComparison.Ordinal))
+            {
+            }
+
+            Assert.NotNull(line);
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(timeout.Token);
+        }
+
+        var blobs = new Azure.Storage.Blobs.BlobContainerClient(TestServices.StorageConnectionString, container);
+        try
+        {
+            Assert.False(await blobs.GetBlobClient("table=events/month=2024-08/manifest.json").ExistsAsync());
+            Assert.Equal(before, await db.QuerySingleAsync<(long, decimal)>(Whole));
+
+            var run = await RunAsync(environment, "archive", "run");
+            var list = await RunAsync(environment, "archive", "list");
+            var gone = await db.ExecuteScalarAsync<string?>("SELECT to_regclass('events_2024_08')::text");
+            var restore = await RunAsync(environment, "archive", "restore", "events", "2024-08");
+
+            Assert.True(run.ExitCode == 0, run.Error);
+            Assert.Contains("1 month(s) archived", run.Output, StringComparison.Ordinal);
+            Assert.Null(gone);
+            Assert.Matches(@"events\s+2024-08\s+-\s+40,000\s+40\s", list.Output);
+            Assert.True(restore.ExitCode == 0, restore.Error);
+            Assert.Contains("Restored 40000 rows", restore.Output, StringComparison.Ordinal);
+            Assert.Equal(before, await db.QuerySingleAsync<(long, decimal)>(Whole));
+        }
+        finally
+        {
+            await blobs.DeleteIfExistsAsync();
+        }
     }
 }

@@ -160,6 +160,23 @@ public sealed class InfrastructureTests
     }
 
     [Fact]
+    public void The_logs_archive_has_its_container_a_rule_to_the_cool_tier_and_the_apps_setting()
+    {
+        var container = OfType("Microsoft.Storage/storageAccounts/blobServices/containers")
+            .Single(c => c.GetProperty("name").GetString()!.EndsWith("'archive')]", StringComparison.Ordinal));
+        var rule = Assert.Single(Properties(Single("Microsoft.Storage/storageAccounts/managementPolicies"))
+            .GetProperty("policy").GetProperty("rules").EnumerateArray());
+        var settings = Properties(Single("Microsoft.Web/sites/config"));
+
+        var definition = rule.GetProperty("definition");
+        Assert.Equal("archive-to-cool", rule.GetProperty("name").GetString());
+        Assert.Equal("[format('{0}/table=', 'archive')]", definition.GetProperty("filters").GetProperty("prefixMatch")[0].GetString()); // archive/table=
+        Assert.Equal("[parameters('archiveCoolAfterDays')]", definition.GetProperty("actions").GetProperty("baseBlob")
+            .GetProperty("tierToCool").GetProperty("daysAfterModificationGreaterThan").GetString());
+        Assert.Equal("[parameters('archiveContainer')]", settings.GetProperty("Lifecycle__ArchiveContainer").GetString());
+    }
+
+    [Fact]
     public void Key_vault_keeps_deleted_secrets_and_accepts_only_the_app_subnet()
     {
         var vault = Properties(Single("Microsoft.KeyVault/vaults"));

@@ -20,6 +20,8 @@ param corsAllowedOrigins string
 param dailyMetricsSchedule string
 param closeIdleSessionsSchedule string
 param partitionMaintenanceSchedule string
+@description('The Blob container of the logs\' archive.')
+param archiveContainer string
 param sessionIdleMinutes int
 param recommendationsMaxResults int
 param catalogRefreshMilliseconds int
@@ -104,6 +106,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       DailyMetricsSchedule: dailyMetricsSchedule
       CloseIdleSessionsSchedule: closeIdleSessionsSchedule
       PartitionMaintenanceSchedule: partitionMaintenanceSchedule
+      Lifecycle__ArchiveContainer: archiveContainer
       Tracking__SessionIdleMinutes: string(sessionIdleMinutes)
       Tracking__TrustedProxyHops: '2' // Front Door appends the caller's address, then Azure's front end Front Door's
       Recommendations__MaxResults: string(recommendationsMaxResults)

@@ -1,5 +1,5 @@
-// The Functions storage account (no shared keys, no public network access): the deployment package container and the
-// event queues, reached through private endpoints in the app's network, with the data roles the app's managed
+// The Functions storage account (no shared keys, no public network access): the deployment package container, the
+// event queues and the archive of the logs' old months (Parquet, moved to the cool tier by a lifecycle rule), reached through private endpoints in the app's network, with the data roles the app's managed
 // identity needs.
 param location string
 param tags object
@@ -16,6 +16,10 @@ param dnsZoneIds object
 
 @description('An address allowed through the storage firewall while deploying from outside the network (empty: none; public access stays disabled).')
 param deploymentClientIp string = ''
+
+@description('Days after its last write before an archived month\'s files move to the cool tier.')
+@minValue(1)
+param archiveCoolAfterDays int = 30
 
 var blobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 var queueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
@@ -74,6 +78,33 @@ resource deployments 'Microsoft.Storage/storageAccounts/blobServices/containers@
   name: 'deployments'
 }
 
+// The archive of the logs (decision 0013): table=<log>/month=YYYY-MM/part-NNNNN.parquet and manifest.json, written by
+// the MaintainPartitions timer with the app's identity (Storage Blob Data Owner below).
+resource archive 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobs
+  name: 'archive'
+}
+
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
+  parent: storage
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'archive-to-cool'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: { blobTypes: ['blockBlob'], prefixMatch: ['${archive.name}/table='] }
+            actions: { baseBlob: { tierToCool: { daysAfterModificationGreaterThan: archiveCoolAfterDays } } }
+          }
+        }
+      ]
+    }
+  }
+}
+
 resource queues 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
   parent: storage
   name: 'default'
@@ -113,3 +144,4 @@ output name string = storage.name
 output blobEndpoint string = storage.properties.primaryEndpoints.blob
 output queueEndpoint string = storage.properties.primaryEndpoints.queue
 output deploymentContainer string = deployments.name
+output archiveContainer string = archive.name
