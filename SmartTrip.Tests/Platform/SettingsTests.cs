@@ -21,7 +21,7 @@ public sealed partial class SettingsTests
     /// <summary>Settings the code reads beyond the spec's table.</summary>
     private static readonly string[] ProductSettings =
         ["Recommendations__CatalogRefreshMilliseconds", "Tracking__SessionIdleMinutes", "Auth__Issuer", "Tracking__TrustedProxyHops",
-         "PartitionMaintenanceSchedule"];
+         "PartitionMaintenanceSchedule", "Lifecycle__ArchiveContainer"];
 
     /// <summary>Settings that exist only on a development machine.</summary>
     private static readonly string[] DevelopmentOnly =

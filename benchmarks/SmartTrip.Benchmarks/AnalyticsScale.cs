@@ -3,6 +3,8 @@ using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using SmartTrip.Core.Analytics;
+using SmartTrip.Core.Data;
+using SmartTrip.Core.Data.Archive;
 
 namespace SmartTrip.Benchmarks;
 
@@ -12,7 +14,10 @@ namespace SmartTrip.Benchmarks;
 /// <c>requests</c> rows on yesterday; and <c>events</c> events over the last 60 days. Then times one day's aggregation
 /// and a DailyMetrics run, and prints the plans (EXPLAIN ANALYZE, BUFFERS) of the day's aggregation, its upsert and the
 /// trip-interaction recompute; the writes of the plans are rolled back.
-/// Usage: analytics CONNECTION_STRING [requests=1000000] [events=10000000] [others=3 × requests]
+/// With <c>older</c> events, writes that many more over the 60 days before and times the daily run again (it must not
+/// grow with history); with a storage connection string, then archives every month before last month to its Blob
+/// Storage (container <c>archive-benchmark</c>) and reports the throughput and compression, and times the run once more.
+/// Usage: analytics CONNECTION_STRING [requests=1000000] [events=10000000] [others=3 × requests] [older=0] [storage]
 /// </summary>
 public static class AnalyticsScale
 {
@@ -22,6 +27,8 @@ public static class AnalyticsScale
         var requests = args.Length > 2 ? int.Parse(args[2]) : 1_000_000;
         var events = args.Length > 3 ? int.Parse(args[3]) : 10_000_000;
         var others = args.Length > 4 ? int.Parse(args[4]) : 3 * requests;
+        var olderEvents = args.Length > 5 ? int.Parse(args[5]) : 0;
+        var storage = args.Length > 6 ? args[6] : null;
         var day = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1); // what a timer run now aggregates
         var dayStart = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
@@ -58,6 +65,23 @@ public static class AnalyticsScale
         var run2 = Stopwatch.StartNew();
         var days = await run.RunAsync(CancellationToken.None);
         Console.WriteLine($"DailyMetrics run ({days.Count} days, then the recompute over {events} events): {run2.Elapsed.TotalSeconds:F2} s");
+        await TimeSteadyRunsAsync(db, run, "60 days of events");
+
+        if (olderEvents > 0)
+        {
+            // The same daily run with twice the history: it must take as long (it reads a week of events, and the
+            // request log of the days it stores).
+            clock.Restart();
+            await WriteEventsAsync(db, olderEvents, fromDaysAgo: 120, toDaysAgo: 60);
+            Console.WriteLine($"events: {olderEvents} more rows over the 60 days before those, written and indexed in {clock.Elapsed.TotalSeconds:F0} s");
+            await TimeSteadyRunsAsync(db, run, "120 days of events");
+        }
+
+        if (storage is not null)
+        {
+            await ArchiveAsync(dataSource, db, storage);
+            await TimeSteadyRunsAsync(db, run, "the months archived");
+        }
 
         var types = (await db.QueryAsync<(string Name, int Id)>("SELECT name, id FROM event_types WHERE name IN ('impression', 'click_trip')"))
             .ToDictionary(t => t.Name, t => t.Id);
@@ -103,7 +127,47 @@ public static class AnalyticsScale
     /// indexes are dropped for the load and rebuilt from their own definitions, which is many times faster than
     /// maintaining them row by row.
     /// </summary>
-    internal static async Task WriteEventsAsync(NpgsqlConnection db, int count)
+    /// <summary>Three DailyMetrics runs after the first (each stores yesterday again and recomputes the week's counters).</summary>
+    private static async Task TimeSteadyRunsAsync(NpgsqlConnection db, DailyMetricsRun run, string history)
+    {
+        var stored = await db.QuerySingleAsync<(long Events, long Bytes)>("SELECT count(*), pg_total_relation_size('events') FROM events");
+        var times = new List<double>();
+        for (var i = 0; i < 3; i++)
+        {
+            var timer = Stopwatch.StartNew();
+            await run.RunAsync(CancellationToken.None);
+            times.Add(timer.Elapsed.TotalSeconds);
+        }
+
+        Console.WriteLine($"DailyMetrics run with {history} ({stored.Events} events, {stored.Bytes / 1e9:F2} GB with indexes): {string.Join(" / ", times.Select(t => $"{t:F2}"))} s");
+    }
+
+    /// <summary>Archives every month before last month with the app's archiver, as <c>smarttrip archive run</c> does.</summary>
+    private static async Task ArchiveAsync(NpgsqlDataSource dataSource, NpgsqlConnection db, string storage)
+    {
+        var months = (await db.QueryAsync<(string Name, long Rows, long Heap, long Total)>(
+            """
+            SELECT c.relname, c.reltuples::bigint, pg_relation_size(c.oid) + coalesce(pg_relation_size(c.reltoastrelid), 0), pg_total_relation_size(c.oid)
+              FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+             WHERE i.inhparent IN ('events'::regclass, 'recommendation_requests'::regclass) AND c.relname ~ '_[0-9]{4}_[0-9]{2}$'
+               AND to_date(right(c.relname, 7), 'YYYY_MM') < date_trunc('month', now() - interval '1 month')
+            """)).ToList();
+        var container = new Azure.Storage.Blobs.BlobContainerClient(storage, "archive-benchmark");
+        await container.DeleteIfExistsAsync();
+        var archiver = new PartitionArchiver(dataSource, new ArchiveStore(container),
+            Microsoft.Extensions.Options.Options.Create(new LifecycleOptions { ArchiveAfterMonths = 1 }), TimeProvider.System,
+            NullLogger<PartitionArchiver>.Instance);
+        var clock = Stopwatch.StartNew();
+        var result = await archiver.RunAsync(budget: null, progress: null, CancellationToken.None);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var heap = months.Sum(m => m.Heap);
+        var total = months.Sum(m => m.Total);
+        Console.WriteLine($"archive: {result.MonthsArchived} months ({string.Join(", ", months.Select(m => m.Name))}), {result.RowsArchived} rows in {seconds:F1} s: " +
+                          $"{result.RowsArchived / seconds:F0} rows/s, {result.BytesWritten / 1e6 / seconds:F1} MB/s of Parquet ({result.BytesWritten / 1e6:F0} MB); " +
+                          $"the partitions held {heap / 1e6:F0} MB of table ({total / 1e6:F0} MB with indexes): {heap / (double)result.BytesWritten:F1} times the Parquet ({total / (double)result.BytesWritten:F1} with indexes)");
+    }
+
+    internal static async Task WriteEventsAsync(NpgsqlConnection db, int count, int fromDaysAgo = 60, int toDaysAgo = 0)
     {
         var indexes = (await db.QueryAsync<(string Name, string Definition)>(
             """
@@ -117,19 +181,19 @@ public static class AnalyticsScale
             await db.ExecuteAsync($"DROP INDEX {name}");
         }
 
-        await EnsureMonthsAsync(db, "events", DateTimeOffset.UtcNow.AddDays(-60));
+        await EnsureMonthsAsync(db, "events", DateTimeOffset.UtcNow.AddDays(-fromDaysAgo));
 
         await db.ExecuteAsync(
             """
-            INSERT INTO users (anonymous_id) SELECT gen_random_uuid() FROM generate_series(1, 1000);
-            INSERT INTO trip_interactions (trip_id) SELECT g FROM generate_series(1, 542) AS g;
+            INSERT INTO users (anonymous_id) SELECT gen_random_uuid() FROM generate_series(1, 1000) WHERE NOT EXISTS (SELECT 1 FROM users OFFSET 999);
+            INSERT INTO trip_interactions (trip_id) SELECT g FROM generate_series(1, 542) AS g ON CONFLICT (trip_id) DO NOTHING;
             INSERT INTO events (event_id, user_id, session_id, anonymous_id, event_type_id, trip_id, "timestamp", created_at)
             SELECT gen_random_uuid(), 1 + i % 1000, md5((i % 20000)::text)::uuid, md5((i % 5000)::text)::uuid,
                    (ARRAY[13, 13, 13, 8, 9, 10, 21, 22, 1])[1 + i % 9], 1 + i % 542,
-                   now() - interval '60 days' + i * (interval '60 days' / @count), now()
+                   now() - make_interval(days => @fromDaysAgo) + i * (make_interval(days => @fromDaysAgo - @toDaysAgo) / @count), now()
               FROM generate_series(1, @count) AS i
             """,
-            new { count }, commandTimeout: 7200);
+            new { count, fromDaysAgo, toDaysAgo }, commandTimeout: 7200);
         foreach (var (_, definition) in indexes)
         {
             await db.ExecuteAsync(definition, commandTimeout: 3600);
