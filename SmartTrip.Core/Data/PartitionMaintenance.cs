@@ -66,8 +66,8 @@ public sealed class PartitionMaintenance(NpgsqlDataSource dataSource, IOptions<L
         {
             batch = await connection.ExecuteAsync(new CommandDefinition(
                 """
-                DELETE FROM event_ids WHERE event_id IN (
-                    SELECT event_id FROM event_ids WHERE received_at < @cutoff ORDER BY received_at LIMIT @limit)
+                DELETE FROM event_ids WHERE ctid = ANY (ARRAY(
+                    SELECT ctid FROM event_ids WHERE received_at < @cutoff LIMIT @limit))
                 """, new { cutoff, limit = PruneBatch }, cancellationToken: ct));
             pruned += batch;
         }

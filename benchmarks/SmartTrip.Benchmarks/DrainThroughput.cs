@@ -24,7 +24,8 @@ public static class DrainThroughput
         var messages = args.Length > 3 ? int.Parse(args[3]) : 3000;
         var workers = args.Length > 4 ? int.Parse(args[4]) : 4;
         var batch = args.Length > 5 ? int.Parse(args[5]) : 100;
-        await using var db = NpgsqlDataSource.Create(args[2]);
+        // The app's data source (automatic preparation of repeated statements), as the queue trigger uses it.
+        await using var db = SmartTrip.Core.Platform.SmartTripServiceCollectionExtensions.CreateDataSource(args[2]);
         using var http = new HttpClient { BaseAddress = new Uri(url) };
         var random = new Random(20261207);
         var sessions = new List<(Guid Session, Guid Anonymous)>();
