@@ -130,7 +130,7 @@ public static class AnalyticsScale
     /// <summary>Three DailyMetrics runs after the first (each stores yesterday again and recomputes the week's counters).</summary>
     private static async Task TimeSteadyRunsAsync(NpgsqlConnection db, DailyMetricsRun run, string history)
     {
-        var stored = await db.QuerySingleAsync<(long Events, long Bytes)>("SELECT count(*), pg_total_relation_size('events') FROM events");
+        var stored = await db.QuerySingleAsync<(long Events, long Bytes)>("SELECT (SELECT count(*) FROM events), (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('events'))::bigint");
         var times = new List<double>();
         for (var i = 0; i < 3; i++)
         {
