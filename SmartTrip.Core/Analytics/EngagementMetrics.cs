@@ -206,7 +206,7 @@ public sealed class EngagementMetricsService(NpgsqlDataSource dataSource, TimePr
 
     public Task StoreAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MetricsDay day, DateTimeOffset now, CancellationToken ct) =>
         connection.ExecuteAsync(new CommandDefinition(
-            UpsertSql, new { date = day.Date, from = day.From, to = day.To, now }, transaction, cancellationToken: ct));
+            UpsertSql, new { date = day.Date, from = day.From, to = day.To, now }, transaction, IDailyMetricsPart.StoreTimeoutSeconds, cancellationToken: ct));
 
     /// <summary>A day nothing happened on yet, shaped like a computed one (ten positions, both tiers).</summary>
     public static EngagementMetrics Empty(DateOnly day) => new()

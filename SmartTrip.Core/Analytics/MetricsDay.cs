@@ -56,6 +56,12 @@ public interface IDailyMetricsPart
     int RecentDays { get; }
 
     Task StoreAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MetricsDay day, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>
+    /// Seconds a part's store statement may run: more than an API call's 30 s (a day of a million searches takes its
+    /// engagement statement about 20 s on 2 cores), within the timer function's 5 minutes.
+    /// </summary>
+    const int StoreTimeoutSeconds = 120;
 }
 
 /// <summary>Column lists of a metrics record whose wire names are its column names.</summary>

@@ -119,7 +119,7 @@ public sealed class RequestMetrics(NpgsqlDataSource dataSource, TimeProvider clo
 
     public Task StoreAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MetricsDay day, DateTimeOffset now, CancellationToken ct) =>
         connection.ExecuteAsync(new CommandDefinition(
-            UpsertSql, new { date = day.Date, from = day.From, to = day.To, now }, transaction, cancellationToken: ct));
+            UpsertSql, new { date = day.Date, from = day.From, to = day.To, now }, transaction, IDailyMetricsPart.StoreTimeoutSeconds, cancellationToken: ct));
 
     private async Task<DailyMetrics> ComputeAsync(DateOnly date, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {

@@ -144,7 +144,8 @@ public sealed class TopLists(NpgsqlDataSource dataSource, TimeProvider clock) : 
 
     /// <summary>Runs after <see cref="RequestMetrics"/> has written the day's row, in the same transaction.</summary>
     public Task StoreAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MetricsDay day, DateTimeOffset now, CancellationToken ct) =>
-        connection.ExecuteAsync(new CommandDefinition(StoreSql, new { date = day.Date, from = day.From, to = day.To }, transaction, cancellationToken: ct));
+        connection.ExecuteAsync(new CommandDefinition(
+            StoreSql, new { date = day.Date, from = day.From, to = day.To }, transaction, IDailyMetricsPart.StoreTimeoutSeconds, cancellationToken: ct));
 
     /// <summary><c>/api/metrics/top-searches</c> (analytics.md §4) over the last <paramref name="days"/> × 24 hours.</summary>
     public async Task<TopSearches> TopSearchesAsync(int days, int limit, CancellationToken ct)
