@@ -17,7 +17,7 @@ internal sealed class StorageAccount
 
     public StorageAccount(IConfiguration configuration)
     {
-        ConnectionString = configuration[SettingNames.Storage] is { Length: > 0 } value && !string.IsNullOrWhiteSpace(value) ? value : null;
+        ConnectionString = configuration[SettingNames.Storage] is var value && !string.IsNullOrWhiteSpace(value) ? value : null;
         _section = configuration.GetSection(SettingNames.Storage);
         if (ConnectionString is null && (_section["accountName"] is { Length: > 0 } || _section["queueServiceUri"] is { Length: > 0 }
                                          || _section["blobServiceUri"] is { Length: > 0 }))

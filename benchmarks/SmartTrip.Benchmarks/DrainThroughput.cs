@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
 using Npgsql;
@@ -15,9 +14,6 @@ namespace SmartTrip.Benchmarks;
 /// </summary>
 public static class DrainThroughput
 {
-    private static readonly string[] Types = ["impression", "impression", "impression", "click_trip", "trip_dwell_time", "save_trip",
-        "contact_whatsapp", "contact_phone", "booking_start", "search_submit", "results_view", "page_view"];
-
     public static async Task<int> RunAsync(string[] args)
     {
         var url = args[1].TrimEnd('/');
@@ -28,13 +24,7 @@ public static class DrainThroughput
         await using var db = SmartTrip.Core.Platform.SmartTripServiceCollectionExtensions.CreateDataSource(args[2]);
         using var http = new HttpClient { BaseAddress = new Uri(url) };
         var random = new Random(20261207);
-        var sessions = new List<(Guid Session, Guid Anonymous)>();
-        for (var i = 0; i < 2000; i++)
-        {
-            var pair = (Guid.NewGuid(), Guid.NewGuid());
-            (await http.PostAsJsonAsync("/api/session/start", new { session_id = pair.Item1, anonymous_id = pair.Item2 })).EnsureSuccessStatusCode();
-            sessions.Add(pair);
-        }
+        var sessions = await EventsSoak.StartSessionsAsync(http);
 
         var none = JsonDocument.Parse("{}").RootElement;
         var envelopes = Enumerable.Range(0, messages).Select(_ =>
@@ -45,7 +35,7 @@ public static class DrainThroughput
                 ReceivedAt = DateTimeOffset.UtcNow,
                 Events = [.. Enumerable.Range(0, batch).Select(i =>
                 {
-                    var type = Types[random.Next(Types.Length)];
+                    var type = EventsSoak.Types[random.Next(EventsSoak.Types.Length)];
                     return new TrackedEvent
                     {
                         EventId = Guid.NewGuid(), Index = i, EventType = type, SessionId = session, AnonymousId = anonymous,

@@ -17,8 +17,23 @@ namespace SmartTrip.Benchmarks;
 /// </summary>
 public static class EventsSoak
 {
-    private static readonly string[] Types = ["impression", "impression", "impression", "click_trip", "trip_dwell_time", "save_trip",
+    /// <summary>The mix of event types the clients send (the drain benchmark sends the same).</summary>
+    internal static readonly string[] Types = ["impression", "impression", "impression", "click_trip", "trip_dwell_time", "save_trip",
         "contact_whatsapp", "contact_phone", "booking_start", "search_submit", "results_view", "page_view"];
+
+    /// <summary>Opens 2 000 browser sessions through the host, as the frontend does before it sends events.</summary>
+    internal static async Task<List<(Guid Session, Guid Anonymous)>> StartSessionsAsync(HttpClient http)
+    {
+        var sessions = new List<(Guid Session, Guid Anonymous)>();
+        for (var i = 0; i < 2000; i++)
+        {
+            var pair = (Guid.NewGuid(), Guid.NewGuid());
+            (await http.PostAsJsonAsync("/api/session/start", new { session_id = pair.Item1, anonymous_id = pair.Item2 })).EnsureSuccessStatusCode();
+            sessions.Add(pair);
+        }
+
+        return sessions;
+    }
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -34,13 +49,7 @@ public static class EventsSoak
         var startedAt = await db.CreateConnection().ExecuteScalarAsync<DateTime>("SELECT now()");
 
         using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
-        var sessions = new List<(Guid Session, Guid Anonymous)>();
-        for (var i = 0; i < 2000; i++)
-        {
-            var pair = (Guid.NewGuid(), Guid.NewGuid());
-            (await http.PostAsJsonAsync("/api/session/start", new { session_id = pair.Item1, anonymous_id = pair.Item2 })).EnsureSuccessStatusCode();
-            sessions.Add(pair);
-        }
+        var sessions = await StartSessionsAsync(http);
 
         Console.WriteLine($"soak started at {DateTime.UtcNow:HH:mm:ss.fff} UTC");
 

@@ -20,7 +20,7 @@ public abstract class ArchivedTable
     public static readonly ArchivedTable Searches = new SearchesTable();
     public static readonly IReadOnlyList<ArchivedTable> All = [Events, Searches];
 
-    private protected static readonly ParquetOptions Parquet = new() { CompressionMethod = CompressionMethod.Zstd };
+    private const CompressionMethod Compression = CompressionMethod.Zstd;
 
     /// <summary>The partitioned table (<c>events</c>, <c>recommendation_requests</c>).</summary>
     public abstract string Name { get; }
@@ -91,7 +91,7 @@ public abstract class ArchivedTable
 
         private static async Task FlushAsync(List<TRow> group, FileStream file, bool append, CancellationToken ct)
         {
-            var options = new ParquetOptions { CompressionMethod = Parquet.CompressionMethod, Append = append, RowGroupSize = group.Count };
+            var options = new ParquetOptions { CompressionMethod = Compression, Append = append, RowGroupSize = group.Count };
             await ParquetSerializer.SerializeAsync(group, file, options, cancellationToken: ct);
             group.Clear();
         }

@@ -72,7 +72,7 @@ public sealed class PartitionArchiver(
                 return Report(progress, p);
             }
 
-            foreach (var (table, month) in (await HotMonthsAsync(db, ct)).Where(p => MonthStart(p.Month).AddMonths(1) <= cutoff))
+            foreach (var (table, month, _) in (await HotMonthsAsync(db, ct)).Where(p => MonthStart(p.Month).AddMonths(1) <= cutoff))
             {
                 var outcome = await ArchiveMonthAsync(db, table, month, OutOfTime, Counting, ct);
                 rows += outcome.Rows;
@@ -246,13 +246,8 @@ public sealed class PartitionArchiver(
     public async Task<IReadOnlyList<ArchiveListing>> ListAsync(CancellationToken ct)
     {
         await using var db = await dataSource.OpenConnectionAsync(ct);
-        var hot = await db.QueryAsync<(string Parent, string Partition, long Estimate)>(
-            """
-            SELECT p.relname, c.relname, greatest(c.reltuples, 0)::bigint
-              FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
-             WHERE p.relname IN ('events', 'recommendation_requests') AND c.relname ~ '_[0-9]{4}_[0-9]{2}$'
-            """);
-        var hotMonths = hot.ToDictionary(h => (h.Parent, ParseMonth(h.Partition)), h => h.Estimate);
+        var hot = await HotMonthsAsync(db, ct);
+        var hotMonths = hot.ToDictionary(h => (h.Table.Name, h.Month), h => h.RowsEstimate);
         var archived = (await store.ListManifestsAsync(ct)).ToDictionary(
             m => (m.Table, DateOnly.ParseExact(m.Month, "yyyy-MM", CultureInfo.InvariantCulture)));
         return [.. hotMonths.Keys.Union(archived.Keys)
@@ -260,15 +255,17 @@ public sealed class PartitionArchiver(
             .OrderBy(l => l.Month).ThenBy(l => l.Table, StringComparer.Ordinal)];
     }
 
-    private static async Task<IReadOnlyList<(ArchivedTable Table, DateOnly Month)>> HotMonthsAsync(NpgsqlConnection db, CancellationToken ct)
+    /// <summary>The month partitions of both logs, oldest first, with their estimated rows.</summary>
+    private static async Task<IReadOnlyList<(ArchivedTable Table, DateOnly Month, long RowsEstimate)>> HotMonthsAsync(NpgsqlConnection db, CancellationToken ct)
     {
-        var partitions = await db.QueryAsync<(string Parent, string Partition)>(new CommandDefinition(
+        var partitions = await db.QueryAsync<(string Parent, string Partition, long Estimate)>(new CommandDefinition(
             """
-            SELECT p.relname, c.relname
+            SELECT p.relname, c.relname, greatest(c.reltuples, 0)::bigint
               FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
              WHERE p.relname IN ('events', 'recommendation_requests') AND c.relname ~ '_[0-9]{4}_[0-9]{2}$'
             """, cancellationToken: ct));
-        return [.. partitions.Select(p => (ArchivedTable.Parse(p.Parent), ParseMonth(p.Partition))).OrderBy(p => p.Item2).ThenBy(p => p.Item1.Name, StringComparer.Ordinal)];
+        return [.. partitions.Select(p => (ArchivedTable.Parse(p.Parent), ParseMonth(p.Partition), p.Estimate))
+            .OrderBy(p => p.Item2).ThenBy(p => p.Item1.Name, StringComparer.Ordinal)];
     }
 
     internal static string PartitionName(ArchivedTable table, DateOnly month) =>
