@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using SmartTrip.Core.Analytics;
 using SmartTrip.Core.Json;
+using SmartTrip.Core.Validation;
 using SmartTrip.Core.Wire;
 using SmartTrip.Functions.Http;
 
@@ -149,8 +150,15 @@ public sealed class AnalyticsFunctions(
             return Respond.Error(413, Respond.BodyTooLarge);
         }
 
-        var body = RequestBody.AsObject(bytes);
-        if (body is { } parsed && RequestBody.RefuseUnstorableText(parsed) is { } refused)
+        // api.md §8.4: a body that is not a JSON object is no filter.
+        var (root, error) = JsonBody.Parse(bytes, ct);
+        if (error == JsonBody.TooManyValues)
+        {
+            return Respond.BadRequest(error);
+        }
+
+        JsonElement? body = error is null ? root : null;
+        if (body is { } parsed && RequestBody.RefuseUnstorableText(parsed, ct) is { } refused)
         {
             return refused;
         }

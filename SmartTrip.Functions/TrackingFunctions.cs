@@ -60,7 +60,7 @@ public sealed class TrackingFunctions(
             return failure;
         }
 
-        var (tracked, error) = EventValidator.Validate(body, 0);
+        var (tracked, error) = EventValidator.Validate(body, 0, ct);
         if (tracked is null)
         {
             metrics.EventsRefused(1);
@@ -148,11 +148,12 @@ public sealed class TrackingFunctions(
             return (default, Respond.Error(413, Respond.BodyTooLarge));
         }
 
-        if (RequestBody.AsObject(bytes) is not { } body)
+        var (body, error) = JsonBody.Parse(bytes, ct);
+        if (error is not null)
         {
-            return (default, Respond.BadRequest(Respond.NotAnObject));
+            return (default, Respond.BadRequest(error));
         }
 
-        return (body, checkText ? RequestBody.RefuseUnstorableText(body) : null);
+        return (body, checkText ? RequestBody.RefuseUnstorableText(body, ct) : null);
     }
 }

@@ -18,54 +18,26 @@ public sealed record PreferencesParseResult(TripPreferences? Preferences, string
 /// </summary>
 public static class PreferencesParser
 {
-    public const string NotAnObject = "Request body must be a JSON object";
+    public const string NotAnObject = JsonBody.NotAnObject;
     public const string InvalidPreferences = "Invalid preferences";
 
-    /// <summary>Parses a raw body; an empty (or whitespace-only) body is <c>{}</c>.</summary>
-    public static PreferencesParseResult Parse(ReadOnlySpan<byte> body)
+    /// <summary>Parses a raw body (<see cref="JsonBody.Parse"/>: an empty or whitespace-only body is <c>{}</c>).</summary>
+    public static PreferencesParseResult Parse(ReadOnlyMemory<byte> body, CancellationToken ct = default)
     {
-        if (body.StartsWith("\uFEFF"u8))
-        {
-            body = body[3..];
-        }
-
-        if (body.Trim(" \t\r\n"u8).IsEmpty)
-        {
-            return Parse(EmptyObject);
-        }
-
-        if (!StorableText.IsUtf8(body))
-        {
-            return NotObject();
-        }
-
-        try
-        {
-            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
-            using var document = JsonDocument.ParseValue(ref reader);
-            if (reader.Read())
-            {
-                return NotObject();
-            }
-
-            return Parse(document.RootElement);
-        }
-        catch (JsonException)
-        {
-            return NotObject();
-        }
+        var (root, error) = JsonBody.Parse(body, ct);
+        return error is null ? Parse(root, ct) : new PreferencesParseResult(null, error, []);
     }
 
-    public static PreferencesParseResult Parse(JsonElement body)
+    public static PreferencesParseResult Parse(JsonElement body, CancellationToken ct = default)
     {
         if (body.ValueKind != JsonValueKind.Object)
         {
             return NotObject();
         }
 
-        if (StorableText.FirstUnstorable(body) is { } unstorable)
+        if (StorableText.Check(body, ct) is { } unstorable)
         {
-            return new PreferencesParseResult(null, InvalidPreferences, [new FieldError(unstorable, $"{unstorable} {StorableText.Refused}")]);
+            return new PreferencesParseResult(null, InvalidPreferences, [unstorable]);
         }
 
         var errors = new List<FieldError>();
@@ -132,8 +104,6 @@ public static class PreferencesParser
         };
         return new PreferencesParseResult(preferences.WithSets(), null, []);
     }
-
-    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
     private static PreferencesParseResult NotObject() => new(null, NotAnObject, []);
 

@@ -33,7 +33,7 @@ public sealed class RecommendationService(
     /// </summary>
     public async Task<RecommendationOutcome> RecommendAsync(RecommendationRequest request, CancellationToken ct)
     {
-        var parsed = PreferencesParser.Parse(request.Body.Span);
+        var parsed = PreferencesParser.Parse(request.Body, ct);
         if (parsed.Preferences is not { } preferences)
         {
             return RecommendationOutcome.Failed(400, new RecommendationErrorBody(parsed.Error!, parsed.FieldErrors.Count > 0 ? parsed.FieldErrors : null));

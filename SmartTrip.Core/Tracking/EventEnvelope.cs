@@ -26,6 +26,9 @@ public sealed record TrackedEvent
     [JsonPropertyName("client_timestamp")] public DateTimeOffset? ClientTimestamp { get; init; }
     [JsonPropertyName("page_url")] public string? PageUrl { get; init; }
     [JsonPropertyName("referrer")] public string? Referrer { get; init; }
+
+    /// <summary>Bytes of caller text the event stores (metadata and URLs, UTF-8), as the edge counted them; not sent on.</summary>
+    [JsonIgnore] public int StoredBytes { get; init; }
 }
 
 /// <summary>One queue message: the accepted events of (part of) one request, with what the HTTP function knew.</summary>
@@ -46,6 +49,13 @@ public sealed record EventEnvelope
     /// </summary>
     [JsonPropertyName("traceparent"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? TraceParent { get; init; }
+
+    /// <summary>
+    /// A dead letter sent back by an operator: the drain marks its row replayed once the event is stored. Absent on
+    /// every other message.
+    /// </summary>
+    [JsonPropertyName("replay"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Replay { get; init; }
 
     [JsonPropertyName("events")] public required IReadOnlyList<TrackedEvent> Events { get; init; }
 

@@ -56,6 +56,16 @@ public sealed class EventIngestion(IQueueClientFactory queues, TimeProvider cloc
 {
     public const int MaxBatch = 100;
 
+    /// <summary>
+    /// The most bytes of event text (metadata and URLs, UTF-8) one batch may make the service store; the events past it
+    /// are refused by index, to be sent again. Browsers cap a beacon or keep-alive request at 64 KiB, so the frontend's
+    /// batches stay far below; a fetch client may send four times that.
+    /// </summary>
+    public const int MaxBatchBytes = 256 * 1024;
+
+    /// <summary>The per-index error of an event past <see cref="MaxBatchBytes"/>.</summary>
+    public const string BatchTooLarge = "Batch over 262144 bytes of event text: this event was not accepted. Send it again in another batch.";
+
     /// <summary>The per-index error of an event whose browser differs from the batch's first accepted event's.</summary>
     public const string OtherBrowser = "Invalid anonymous_id: every event of a batch must carry the anonymous_id of its first event";
 
@@ -73,22 +83,31 @@ public sealed class EventIngestion(IQueueClientFactory queues, TimeProvider cloc
         return events.GetArrayLength() > MaxBatch ? (default, $"Maximum {MaxBatch} events per batch") : (events, null);
     }
 
-    /// <summary>Validates every item; enqueues the accepted ones (in order) and reports the others by index.</summary>
-    public async Task<BatchOutcome> AcceptBatchAsync(JsonElement events, VerifiedIdentity? identity, CancellationToken ct)
+    /// <summary>
+    /// Every item of a batch checked in order: the accepted events, and the others by index. Linear in the batch's bytes;
+    /// stops with <see cref="OperationCanceledException"/> when the caller goes away.
+    /// </summary>
+    public static (List<TrackedEvent> Accepted, List<BatchItemError> Errors) ValidateBatch(JsonElement events, CancellationToken ct)
     {
         var accepted = new List<TrackedEvent>();
         var errors = new List<BatchItemError>();
         var index = 0;
+        var bytes = 0;
         foreach (var item in events.EnumerateArray())
         {
-            var (tracked, error) = EventValidator.Validate(item, index);
+            var (tracked, error) = EventValidator.Validate(item, index, ct);
             if (tracked is not null && accepted.Count > 0 && tracked.AnonymousId != accepted[0].AnonymousId)
             {
                 // One browser sends a batch: a batch cannot create a user row per event (decision 0009).
                 errors.Add(new BatchItemError(index, OtherBrowser));
             }
+            else if (tracked is not null && bytes + tracked.StoredBytes > MaxBatchBytes)
+            {
+                errors.Add(new BatchItemError(index, BatchTooLarge));
+            }
             else if (tracked is not null)
             {
+                bytes += tracked.StoredBytes;
                 accepted.Add(tracked);
             }
             else
@@ -99,6 +118,14 @@ public sealed class EventIngestion(IQueueClientFactory queues, TimeProvider cloc
             index++;
         }
 
+        return (accepted, errors);
+    }
+
+    /// <summary>Validates every item; enqueues the accepted ones (in order) and reports the others by index.</summary>
+    public async Task<BatchOutcome> AcceptBatchAsync(JsonElement events, VerifiedIdentity? identity, CancellationToken ct)
+    {
+        var (accepted, errors) = ValidateBatch(events, ct);
+        var total = accepted.Count + errors.Count;
         metrics?.EventsRefused(errors.Count);
         try
         {
@@ -111,10 +138,10 @@ public sealed class EventIngestion(IQueueClientFactory queues, TimeProvider cloc
             // no event_id).
             errors.AddRange(accepted.Skip(unavailable.Sent).Select(e => new BatchItemError(e.Index, NotQueued)));
             errors.Sort((a, b) => a.Index.CompareTo(b.Index));
-            return new BatchOutcome(unavailable.Sent, index, errors);
+            return new BatchOutcome(unavailable.Sent, total, errors);
         }
 
-        return new BatchOutcome(accepted.Count, index, errors);
+        return new BatchOutcome(accepted.Count, total, errors);
     }
 
     public const string NotQueued = "Event queue unavailable: this event was not accepted. Please send it again later.";

@@ -14,22 +14,31 @@ public sealed record EventError(string Field, string Message);
 /// </summary>
 public static class EventValidator
 {
+    /// <summary>The most bytes of an event's metadata, as compact UTF-8 JSON.</summary>
     public const int MaxMetadataBytes = 4096;
-    public const int MaxUrlLength = 2048;
+
+    /// <summary>The most bytes of <c>page_url</c> and of <c>referrer</c>, in UTF-8 (a Hebrew letter is two).</summary>
+    public const int MaxUrlBytes = 2048;
+
+    /// <summary>
+    /// The most bytes of text one event can make the service store: its metadata and its two URLs (the rest are ids,
+    /// numbers and names from fixed lists).
+    /// </summary>
+    public const int MaxEventBytes = MaxMetadataBytes + 2 * MaxUrlBytes;
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
     private static readonly JsonWriterOptions CompactWriter = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The normalised event, or the error of the first rule it breaks.</summary>
-    public static (TrackedEvent? Event, EventError? Error) Validate(JsonElement item, int index)
+    public static (TrackedEvent? Event, EventError? Error) Validate(JsonElement item, int index, CancellationToken ct = default)
     {
         if (item.ValueKind != JsonValueKind.Object)
         {
             return Fail("body", "Event must be a JSON object");
         }
 
-        if (StorableText.FirstUnstorable(item) is { } unstorable)
+        if (StorableText.Check(item, ct) is { } unstorable)
         {
-            return Fail(unstorable, $"{unstorable} {StorableText.Refused}");
+            return Fail(unstorable.Field, unstorable.Message);
         }
 
         foreach (var field in new[] { "event_type", "session_id", "anonymous_id" })
@@ -90,9 +99,10 @@ public static class EventValidator
         }
 
         var metadata = EmptyObject;
+        var storedBytes = 2L; // {}
         if (item.TryGetProperty("metadata", out var meta) && meta.ValueKind != JsonValueKind.Null)
         {
-            if (meta.ValueKind != JsonValueKind.Object || CompactSize(meta) > MaxMetadataBytes)
+            if (meta.ValueKind != JsonValueKind.Object || (storedBytes = CompactSize(meta)) > MaxMetadataBytes)
             {
                 return Fail("metadata", "Invalid metadata: must be an object of at most 4 KB");
             }
@@ -128,11 +138,12 @@ public static class EventValidator
         {
             if (item.TryGetProperty(field, out var url) && url.ValueKind != JsonValueKind.Null)
             {
-                if (url.ValueKind != JsonValueKind.String || url.GetString()!.Length > MaxUrlLength)
+                if (url.ValueKind != JsonValueKind.String || JsonBody.StringBytes(url) is var bytes && bytes > MaxUrlBytes)
                 {
-                    return Fail(field, $"Invalid {field}: must be a string of at most {MaxUrlLength} characters");
+                    return Fail(field, $"Invalid {field}: must be a string of at most {MaxUrlBytes} bytes (UTF-8)");
                 }
 
+                storedBytes += bytes;
                 (pageUrl, referrer) = field == "page_url" ? (url.GetString(), referrer) : (pageUrl, url.GetString());
             }
         }
@@ -162,6 +173,7 @@ public static class EventValidator
             ClientTimestamp = item.TryGetProperty("client_timestamp", out var timestamp) ? ParseInstant(timestamp) : null,
             PageUrl = pageUrl,
             Referrer = referrer,
+            StoredBytes = (int)storedBytes,
         }, null);
     }
 

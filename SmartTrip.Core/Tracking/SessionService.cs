@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Dapper;
 using Npgsql;
+using SmartTrip.Core.Validation;
 
 namespace SmartTrip.Core.Tracking;
 
@@ -26,8 +27,8 @@ internal sealed record SessionRow
 /// <summary>Sessions and identities written synchronously by the HTTP functions (events.md §1.2, §1.5).</summary>
 public sealed class SessionService(NpgsqlDataSource dataSource, TimeProvider clock)
 {
-    /// <summary>The longest <c>User-Agent</c> stored; a longer one is cut there.</summary>
-    public const int MaxUserAgentLength = 512;
+    /// <summary>The most UTF-8 bytes of a <c>User-Agent</c> stored; a longer one is cut there, at a character's start.</summary>
+    public const int MaxUserAgentBytes = 512;
 
     /// <summary>
     /// The checks of <c>session/start</c> (events.md §1.2), in order: the session to start, or the 400 message of the
@@ -64,19 +65,41 @@ public sealed class SessionService(NpgsqlDataSource dataSource, TimeProvider clo
 
         if (body.TryGetProperty("referrer", out var referrerValue) && referrerValue.ValueKind != JsonValueKind.Null)
         {
-            if (referrerValue.ValueKind != JsonValueKind.String || referrerValue.GetString()!.Length > EventValidator.MaxUrlLength)
+            if (referrerValue.ValueKind != JsonValueKind.String || JsonBody.StringBytes(referrerValue) > EventValidator.MaxUrlBytes)
             {
-                return (null, $"referrer must be a string of at most {EventValidator.MaxUrlLength} characters");
+                return (null, $"referrer must be a string of at most {EventValidator.MaxUrlBytes} bytes (UTF-8)");
             }
 
             referrer = referrerValue.GetString();
         }
 
         // The header is the browser's, not the caller's choice of data: a long one is kept shortened rather than refused.
-        var agent = userAgent is { Length: > MaxUserAgentLength }
-            ? userAgent[..(char.IsHighSurrogate(userAgent[MaxUserAgentLength - 1]) ? MaxUserAgentLength - 1 : MaxUserAgentLength)]
-            : userAgent;
+        var agent = userAgent is null ? null : CutToBytes(userAgent, MaxUserAgentBytes);
         return (new SessionStart(sessionId, anonymousId, device, referrer, agent, ip), null);
+    }
+
+    /// <summary>The longest start of <paramref name="text"/> whose UTF-8 form fits <paramref name="bytes"/>, never cut inside a character.</summary>
+    public static string CutToBytes(string text, int bytes)
+    {
+        if (text.Length * 3 <= bytes || System.Text.Encoding.UTF8.GetByteCount(text) <= bytes)
+        {
+            return text;
+        }
+
+        var used = 0;
+        var end = 0;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (used + rune.Utf8SequenceLength > bytes)
+            {
+                break;
+            }
+
+            used += rune.Utf8SequenceLength;
+            end += rune.Utf16SequenceLength;
+        }
+
+        return text[..end];
     }
 
     /// <summary>The browser id of a <c>user/identify</c> body (events.md §1.1), or the 400 message.</summary>

@@ -45,7 +45,7 @@ public sealed record RecommendationErrorBody(string Error, IReadOnlyList<FieldEr
     public const string DatabaseFailed = "שגיאה במסד הנתונים. אנא נסה שוב מאוחר יותר.";
     public const string EngineFailed = "שגיאה בעיבוד ההמלצות. אנא נסה שוב או נסה עם העדפות אחרות.";
     public const string RequestFailed = "שגיאה בעיבוד הבקשה. אנא נסה שוב מאוחר יותר.";
-    public const string BodyTooLarge = "Request body too large (maximum 1 MB)";
+    public const string BodyTooLarge = Validation.JsonBody.BodyTooLarge;
 
     [JsonPropertyName("api_version")]
     [JsonPropertyOrder(1)] // after the error and its field errors

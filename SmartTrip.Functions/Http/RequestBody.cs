@@ -8,43 +8,14 @@ namespace SmartTrip.Functions.Http;
 /// <summary>Reads a POST body whatever its content type (JSON or the text/plain of sendBeacon), up to 1 MB.</summary>
 public static class RequestBody
 {
-    public const int MaxBytes = 1_048_576;
-
-    /// <summary>
-    /// The body as a JSON object (an empty body is <c>{}</c>); null when it is not UTF-8, not JSON or not an object.
-    /// </summary>
-    public static JsonElement? AsObject(ReadOnlyMemory<byte> body)
-    {
-        var span = body.Span.Trim(" \t\r\n"u8);
-        if (span.IsEmpty)
-        {
-            return JsonDocument.Parse("{}").RootElement.Clone();
-        }
-
-        if (!StorableText.IsUtf8(span))
-        {
-            return null;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            return document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    public const int MaxBytes = JsonBody.MaxBytes;
 
     /// <summary>
     /// The 400 for the first string of a body that cannot be stored (<see cref="StorableText"/>), naming its field; null
     /// when every string can.
     /// </summary>
-    public static ApiResult? RefuseUnstorableText(JsonElement body) =>
-        StorableText.FirstUnstorable(body) is { } field
-            ? Respond.BadRequest($"{field} {StorableText.Refused}", [new FieldError(field, $"{field} {StorableText.Refused}")])
-            : null;
+    public static ApiResult? RefuseUnstorableText(JsonElement body, CancellationToken ct) =>
+        StorableText.Check(body, ct) is { } refused ? Respond.BadRequest(refused.Message, [refused]) : null;
 
     /// <summary>The body's bytes, or null when it is larger than <see cref="MaxBytes"/>.</summary>
     public static async Task<ReadOnlyMemory<byte>?> ReadAsync(HttpRequest request, CancellationToken ct)

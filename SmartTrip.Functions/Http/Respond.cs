@@ -14,8 +14,8 @@ public static class Respond
     public const string EndpointNotFound = "Endpoint not found";
     public const string MethodNotAllowed = "Method not allowed";
     public const string InternalError = "Internal server error";
-    public const string BodyTooLarge = "Request body too large (maximum 1 MB)";
-    public const string NotAnObject = "Request body must be a JSON object";
+    public const string BodyTooLarge = JsonBody.BodyTooLarge;
+    public const string NotAnObject = JsonBody.NotAnObject;
     public const string QueueUnavailable = "Event queue unavailable. Please try again later.";
     public const string AuthenticationRequired = "Authentication required";
 

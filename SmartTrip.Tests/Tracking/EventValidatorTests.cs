@@ -118,16 +118,65 @@ public sealed class EventValidatorTests
     }
 
     [Fact]
-    public void Page_url_and_referrer_are_kept_apart_up_to_2048_characters()
+    public void Page_url_and_referrer_are_kept_apart_up_to_2048_bytes()
     {
         var page = "https://smarttrip.example/" + new string('p', 2048 - 26);
         var accepted = Accepted($"\"referrer\":\"https://r.example/\",\"page_url\":\"{page}\"");
 
         Assert.Equal((page, "https://r.example/"), (accepted.PageUrl, accepted.Referrer));
         Assert.Equal((null, "https://r.example/"), (Accepted("\"referrer\":\"https://r.example/\"").PageUrl, Accepted("\"referrer\":\"https://r.example/\"").Referrer));
-        Assert.Equal(new EventError("page_url", "Invalid page_url: must be a string of at most 2048 characters"),
+        Assert.Equal(new EventError("page_url", "Invalid page_url: must be a string of at most 2048 bytes (UTF-8)"),
             Refused($"\"page_url\":\"{page}x\""));
-        Assert.Equal(new EventError("referrer", "Invalid referrer: must be a string of at most 2048 characters"), Refused("\"referrer\":7"));
+        Assert.Equal(new EventError("referrer", "Invalid referrer: must be a string of at most 2048 bytes (UTF-8)"), Refused("\"referrer\":7"));
+    }
+
+    /// <summary>
+    /// URLs are measured in UTF-8 bytes, however they are written: 1 024 Hebrew letters (2 048 bytes) are kept, raw or as
+    /// \u escapes (6 144 bytes of JSON); 1 025 are refused. On the old code, which counted characters, 1 025 letters (2 050
+    /// bytes) were accepted.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_url_of_2048_utf8_bytes_is_kept_and_one_more_letter_is_refused(bool escaped)
+    {
+        string Letters(int count) => escaped ? string.Concat(Enumerable.Repeat("\\u05d0", count)) : new string('\u05d0', count);
+
+        Assert.Equal(new string('\u05d0', 1024), Accepted($"\"page_url\":\"{Letters(1024)}\"").PageUrl);
+        Assert.Equal(new string('\u05d0', 1023) + "ab", Accepted($"\"referrer\":\"{Letters(1023)}ab\"").Referrer);
+        Assert.Equal("page_url", Refused($"\"page_url\":\"{Letters(1025)}\"").Field);
+        Assert.Equal("referrer", Refused($"\"referrer\":\"{Letters(1023)}abc\"").Field);
+        Assert.Equal("referrer", Refused($"\"referrer\":\"{Letters(1023)}\\n\\u00e9\"").Field); // 2 046 + 1 + 2 bytes
+    }
+
+    [Fact]
+    public void An_event_counts_the_bytes_of_its_metadata_and_urls()
+    {
+        var accepted = Accepted("\"metadata\":{\"note\":\"\u05d0\"},\"page_url\":\"\\u05d0b\",\"referrer\":\"xyz\"");
+
+        Assert.Equal("{\"note\":\"\u05d0\"}".Length + 1 + 3 + 3, accepted.StoredBytes); // metadata 12 bytes, URLs 3 + 3
+        Assert.Equal(2, Accepted("").StoredBytes); // {}
+        Assert.Equal(EventValidator.MaxMetadataBytes + 2 * EventValidator.MaxUrlBytes, EventValidator.MaxEventBytes);
+    }
+
+    /// <summary>
+    /// A batch may make the service store at most 256 KiB of event text: exactly the cap is accepted, and each event that
+    /// would pass it is refused by index. Without the cap the same batch was accepted whole.
+    /// </summary>
+    [Fact]
+    public void A_batch_stores_at_most_256_KiB_of_event_text_and_refuses_the_rest_by_index()
+    {
+        // Each event: metadata {"p":"ppp…"} of exactly 4 096 bytes. 64 of them are 262 144 bytes: exactly the cap.
+        var padding = new string('p', EventValidator.MaxMetadataBytes - 8);
+        string Event(int bytes) => $$$"""{"event_type":"page_view",{{{Ids}}},"metadata":{"p":"{{{padding[..(bytes - 8)]}}}"}}""";
+        var events = Enumerable.Repeat(Event(EventValidator.MaxMetadataBytes), 64).Append(Event(9)).Append(Event(8)).ToList();
+        var batch = JsonDocument.Parse($"[{string.Join(",", events)}]").RootElement;
+
+        var (accepted, errors) = EventIngestion.ValidateBatch(batch, CancellationToken.None);
+
+        Assert.Equal(64, accepted.Count);
+        Assert.Equal(EventIngestion.MaxBatchBytes, accepted.Sum(e => e.StoredBytes));
+        Assert.Equal([new BatchItemError(64, EventIngestion.BatchTooLarge), new BatchItemError(65, EventIngestion.BatchTooLarge)], errors);
     }
 
     [Theory]

@@ -8,7 +8,7 @@ namespace SmartTrip.Tests.Tracking;
 
 /// <summary>
 /// Generated bodies for every POST endpoint, their strings and numbers drawn from hostile classes: never a 5xx, and for
-/// events, once drained, every event sent is stored, refused with its index, or dead-lettered, and nothing else.
+/// events, once drained, every event sent is stored or refused with its index, and nothing else.
 /// </summary>
 [Collection(EventPipelineCollection.Name)]
 public sealed class HostileBodyPropertyTests(EventsFixture api)
@@ -26,7 +26,7 @@ public sealed class HostileBodyPropertyTests(EventsFixture api)
 
     private static readonly Gen<string> HostileNumber = Gen.OneOf(
         Gen.Const("0"), Gen.Const("-1"), Gen.Const("2147483647"), Gen.Const("2147483648"), Gen.Const("-2147483649"),
-        Gen.Const("9223372036854775808"), Gen.Const("1e309"), Gen.Const("-0.0"), Gen.Const("999.995"), Gen.Const("1.5"),
+        Gen.Const("9223372036854775808"), Gen.Const("1e309"), Gen.Const("1e200000"), Gen.Const("-1e-16384"), Gen.Const("-0.0"), Gen.Const("999.995"), Gen.Const("1.5"),
         Gen.Int.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
     private static readonly Gen<string> WrongType = Gen.OneOf(
@@ -128,6 +128,9 @@ public sealed class HostileBodyPropertyTests(EventsFixture api)
 
         Assert.True(accepted > 0 && refused > 0, $"the generator should produce both accepted ({accepted}) and refused ({refused}) events");
         Assert.Equal(sent, accepted + refused);
-        Assert.Equal(accepted, stored + deadLettered);
+        // Whatever the edge accepts the database stores: nothing a client sends can be dead-lettered (before numbers such
+        // as 1e200000 were refused at the edge, they were accepted here and dead-lettered by the drain).
+        Assert.Equal(accepted, stored);
+        Assert.Equal(0, deadLettered);
     }
 }

@@ -23,18 +23,27 @@ public sealed class SessionStartReadTests
     }
 
     [Theory]
-    // Exactly the limit is kept whole; a pair the limit would split is cut before it, never stored as half a character.
-    [InlineData(512, 0, 512)]
-    [InlineData(513, 0, 512)]
-    [InlineData(511, 1, 511)]
-    [InlineData(510, 1, 512)]
-    [InlineData(509, 1, 511)]
-    public void A_long_user_agent_is_cut_at_512_characters_and_never_inside_a_pair(int leading, int pairs, int storedLength)
+    // Exactly 512 UTF-8 bytes are kept whole; a character the limit would split is cut before it, never stored in part.
+    [InlineData(512, 0, 0, 512)]
+    [InlineData(513, 0, 0, 512)]
+    [InlineData(508, 1, 0, 510)]  // 508 + 4 bytes: kept whole (510 UTF-16 units)
+    [InlineData(509, 1, 0, 509)]  // 513 bytes: the emoji goes
+    [InlineData(0, 0, 256, 256)]  // 256 Hebrew letters: 512 bytes
+    [InlineData(1, 0, 256, 256)]  // 513 bytes: the last letter goes
+    public void A_long_user_agent_is_cut_at_512_bytes_and_never_inside_a_character(int ascii, int emoji, int hebrew, int storedLength)
     {
-        var agent = new string('a', leading) + string.Concat(Enumerable.Repeat("\U0001F600", pairs));
-        agent += agent.Length > SessionService.MaxUserAgentLength ? "tail" : "";
+        var agent = new string('a', ascii) + string.Concat(Enumerable.Repeat("\U0001F600", emoji)) + new string('\u05d0', hebrew);
 
         Assert.Equal(agent[..storedLength], Read("", agent).Start!.UserAgent);
+    }
+
+    [Fact]
+    public void A_referrer_of_2048_utf8_bytes_is_kept_and_2049_refused()
+    {
+        var letters = new string('\u05d0', 1024);
+
+        Assert.Equal(letters, Read($",\"referrer\":\"{letters}\"").Start!.Referrer);
+        Assert.Equal((null, "referrer must be a string of at most 2048 bytes (UTF-8)"), Read($",\"referrer\":\"{letters}a\""));
     }
 
     [Theory]

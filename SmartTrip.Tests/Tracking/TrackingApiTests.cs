@@ -51,7 +51,7 @@ public sealed class TrackingApiTests(EventsFixture api)
     [InlineData("""{"session_id":"7d9c3a52-1b7e-4f0a-9a55-2f6c1d0e8b31"}""", "anonymous_id required")]
     [InlineData("""{"session_id":"nope","anonymous_id":"c2a6f0d4-98e1-4b3a-a7f5-0e4d1c2b3a59"}""", "Invalid UUID format for session_id or anonymous_id")]
     [InlineData("""{"session_id":"7d9c3a52-1b7e-4f0a-9a55-2f6c1d0e8b31","anonymous_id":"c2a6f0d4-98e1-4b3a-a7f5-0e4d1c2b3a59","device_type":"a-very-long-device-name"}""", "device_type must be a string of at most 20 characters")]
-    [InlineData("""{"session_id":"7d9c3a52-1b7e-4f0a-9a55-2f6c1d0e8b31","anonymous_id":"c2a6f0d4-98e1-4b3a-a7f5-0e4d1c2b3a59","referrer":5}""", "referrer must be a string of at most 2048 characters")]
+    [InlineData("""{"session_id":"7d9c3a52-1b7e-4f0a-9a55-2f6c1d0e8b31","anonymous_id":"c2a6f0d4-98e1-4b3a-a7f5-0e4d1c2b3a59","referrer":5}""", "referrer must be a string of at most 2048 bytes (UTF-8)")]
     [InlineData("[1]", "Request body must be a JSON object")]
     public async Task Session_start_rejects_bad_bodies(string body, string message)
     {
@@ -71,7 +71,7 @@ public sealed class TrackingApiTests(EventsFixture api)
     [InlineData("""{"event_type":"page_view","session_id":"7d9c3a52-1b7e-4f0a-9a55-2f6c1d0e8b31","anonymous_id":"c2a6f0d4-98e1-4b3a-a7f5-0e4d1c2b3a59","metadata":[1]}""", "metadata", "Invalid metadata: must be an object of at most 4 KB")]
     [InlineData("""{"event_type":"page_view","session_id":"7d9c3a52-1b7e-4f0a-9a55-2f6c1d0e8b31","anonymous_id":"c2a6f0d4-98e1-4b3a-a7f5-0e4d1c2b3a59","position":1.5}""", "position", "Invalid position: must be an integer")]
     [InlineData("""{"event_type":"page_view","session_id":"7d9c3a52-1b7e-4f0a-9a55-2f6c1d0e8b31","anonymous_id":"c2a6f0d4-98e1-4b3a-a7f5-0e4d1c2b3a59","score":1000}""", "score", "Invalid score: must be a number between -999.99 and 999.99")]
-    [InlineData("""{"event_type":"page_view","session_id":"7d9c3a52-1b7e-4f0a-9a55-2f6c1d0e8b31","anonymous_id":"c2a6f0d4-98e1-4b3a-a7f5-0e4d1c2b3a59","referrer":7}""", "referrer", "Invalid referrer: must be a string of at most 2048 characters")]
+    [InlineData("""{"event_type":"page_view","session_id":"7d9c3a52-1b7e-4f0a-9a55-2f6c1d0e8b31","anonymous_id":"c2a6f0d4-98e1-4b3a-a7f5-0e4d1c2b3a59","referrer":7}""", "referrer", "Invalid referrer: must be a string of at most 2048 bytes (UTF-8)")]
     [InlineData("""{"event_type":"trip_dwell_time","session_id":"7d9c3a52-1b7e-4f0a-9a55-2f6c1d0e8b31","anonymous_id":"c2a6f0d4-98e1-4b3a-a7f5-0e4d1c2b3a59","metadata":{"duration_seconds":-1}}""", "metadata.duration_seconds", "Invalid duration_seconds: must be a number from 0 to 86400")]
     public async Task A_bad_single_event_gets_400_naming_the_field(string body, string field, string message)
     {
@@ -155,7 +155,7 @@ public sealed class TrackingApiTests(EventsFixture api)
             Json(new { session_id = kept, anonymous_id = Guid.NewGuid(), referrer = "https://example.com/" + new string('r', 2028) }),
             new Dictionary<string, string> { ["User-Agent"] = agent });
 
-        Assert.Equal((400, "referrer must be a string of at most 2048 characters"), (status, body.GetProperty("error").GetString()));
+        Assert.Equal((400, "referrer must be a string of at most 2048 bytes (UTF-8)"), (status, body.GetProperty("error").GetString()));
         Assert.Equal(200, okStatus);
         await using var db = api.Database();
         Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT count(*) FROM sessions WHERE session_id = @refused", new { refused }));
