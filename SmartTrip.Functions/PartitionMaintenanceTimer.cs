@@ -9,7 +9,8 @@ namespace SmartTrip.Functions;
 
 /// <summary>
 /// MaintainPartitions on <c>PartitionMaintenanceSchedule</c> (default daily 00:30 UTC): keeps the logs' month partitions
-/// <c>Lifecycle__MonthsAhead</c> ahead and forgets event ids past <c>Lifecycle__DedupeDays</c> (decision 0012), then
+/// <c>Lifecycle__MonthsAhead</c> ahead, forgets event ids past <c>Lifecycle__DedupeDays</c> (decision 0012) and deletes
+/// dead letters past <c>Lifecycle__DeadLetterRetentionDays</c>, then
 /// archives the months past <c>Lifecycle__ArchiveAfterMonths</c> to Blob Storage for at most
 /// <c>Lifecycle__ArchiveRunMinutes</c> (decision 0013; a month left unfinished goes on in the next run). A span with
 /// what it did.
@@ -27,8 +28,10 @@ public sealed class PartitionMaintenanceTimer(
             var result = await maintenance.RunAsync(ct);
             activity?.SetTag("smarttrip.partitions.created", result.PartitionsCreated);
             activity?.SetTag("smarttrip.event_ids.pruned", result.EventIdsPruned);
-            logger.LogInformation("Partitions created: {PartitionsCreated}; event ids past the dedupe window forgotten: {EventIdsPruned}",
-                result.PartitionsCreated, result.EventIdsPruned);
+            activity?.SetTag("smarttrip.dead_letters.deleted", result.DeadLettersDeleted);
+            logger.LogInformation(
+                "Partitions created: {PartitionsCreated}; event ids past the dedupe window forgotten: {EventIdsPruned}; dead letters past their retention deleted: {DeadLettersDeleted}",
+                result.PartitionsCreated, result.EventIdsPruned, result.DeadLettersDeleted);
 
             var archive = await archiver.RunAsync(TimeSpan.FromMinutes(options.Value.ArchiveRunMinutes), progress: null, ct);
             activity?.SetTag("smarttrip.archive.months", archive.MonthsArchived);

@@ -93,6 +93,10 @@ param alertEmail string = ''
 @description('The drain-lag alert fires when the 95th percentile of the time from acceptance to drain exceeds this many seconds.')
 param drainLagAlertSeconds int = 60
 
+@minValue(1)
+@description('The events-set-aside alert fires when more events than this an hour are dead-lettered or poisoned (one bad release, not one odd event).')
+param setAsideAlertPerHour int = 20
+
 @minValue(10)
 @description('Most tracking writes (events, events/batch, session/start, user/identify) a minute from one address, at Front Door.')
 param trackingWritesPerMinute int = 600
@@ -117,7 +121,7 @@ module identity 'modules/identity.bicep' = {
 
 module monitoring 'modules/monitoring.bicep' = {
   scope: group
-  params: { location: location, tags: tags, resourceToken: resourceToken, principalId: identity.outputs.principalId, alertEmail: alertEmail, drainLagAlertSeconds: drainLagAlertSeconds }
+  params: { location: location, tags: tags, resourceToken: resourceToken, principalId: identity.outputs.principalId, alertEmail: alertEmail, drainLagAlertSeconds: drainLagAlertSeconds, setAsideAlertPerHour: setAsideAlertPerHour }
 }
 
 module edge 'modules/edge.bicep' = {

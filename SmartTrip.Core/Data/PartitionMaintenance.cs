@@ -18,6 +18,12 @@ public sealed class LifecycleOptions
     /// </summary>
     public int DedupeDays { get; set; } = 35;
 
+    /// <summary>
+    /// Days a dead letter is kept (1-3650), replayed or not: rows set aside longer ago are deleted by the maintenance run.
+    /// The events-set-aside alert fires on the first ones, so operators have this long to look and replay.
+    /// </summary>
+    public int DeadLetterRetentionDays { get; set; } = 30;
+
     /// <summary>Months kept in PostgreSQL (1-120): a month partition is archived once its end is this many months ago.</summary>
     public int ArchiveAfterMonths { get; set; } = 13;
 
@@ -38,7 +44,7 @@ public sealed class LifecycleOptions
 }
 
 /// <summary>What one maintenance run did.</summary>
-public sealed record PartitionMaintenanceResult(int PartitionsCreated, long EventIdsPruned);
+public sealed record PartitionMaintenanceResult(int PartitionsCreated, long EventIdsPruned, long DeadLettersDeleted = 0);
 
 /// <summary>Rows that fell into a default partition: no month partition took them (a warning for operators).</summary>
 public sealed record DefaultPartitionRows(long Events, long RecommendationRequests)
@@ -48,7 +54,8 @@ public sealed record DefaultPartitionRows(long Events, long RecommendationReques
 
 /// <summary>
 /// Keeps the logs' month partitions ahead of time (through the migration's SECURITY DEFINER function, so the app's
-/// data-only login can) and forgets event ids older than the dedupe window, a batch at a time.
+/// data-only login can), forgets event ids older than the dedupe window, a batch at a time, and deletes dead letters past
+/// their retention.
 /// </summary>
 public sealed class PartitionMaintenance(NpgsqlDataSource dataSource, IOptions<LifecycleOptions> options, TimeProvider clock)
 {
@@ -73,7 +80,10 @@ public sealed class PartitionMaintenance(NpgsqlDataSource dataSource, IOptions<L
         }
         while (batch == PruneBatch);
 
-        return new PartitionMaintenanceResult(created, pruned);
+        var deadLetters = await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM event_dead_letters WHERE dead_lettered_at < @before",
+            new { before = clock.GetUtcNow().AddDays(-options.Value.DeadLetterRetentionDays) }, cancellationToken: ct));
+        return new PartitionMaintenanceResult(created, pruned, deadLetters);
     }
 
     /// <summary>Rows in the default partitions (normally none).</summary>

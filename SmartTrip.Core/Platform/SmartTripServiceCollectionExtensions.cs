@@ -65,6 +65,7 @@ public static partial class SmartTripServiceCollectionExtensions
         services.AddOptions<LifecycleOptions>().Bind(configuration.GetSection(LifecycleOptions.Section))
             .Validate(o => o.MonthsAhead is >= 0 and <= 24, "Lifecycle:MonthsAhead must be between 0 and 24.")
             .Validate(o => o.DedupeDays is >= 1 and <= 400, "Lifecycle:DedupeDays must be between 1 and 400.")
+            .Validate(o => o.DeadLetterRetentionDays is >= 1 and <= 3650, "Lifecycle:DeadLetterRetentionDays must be between 1 and 3650.")
             .Validate(o => o.ArchiveAfterMonths is >= 1 and <= 120, "Lifecycle:ArchiveAfterMonths must be between 1 and 120.")
             .Validate(o => o.ArchiveRowsPerFile is >= 1 and <= 100_000_000, "Lifecycle:ArchiveRowsPerFile must be between 1 and 100000000.")
             .Validate(o => o.ArchiveRowGroupSize is >= 1 and <= 1_000_000, "Lifecycle:ArchiveRowGroupSize must be between 1 and 1000000.")

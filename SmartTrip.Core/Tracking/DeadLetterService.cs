@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Dapper;
@@ -141,8 +142,9 @@ public sealed class DeadLetterService(NpgsqlDataSource dataSource, IQueueClientF
     }
 
     /// <summary>
-    /// Puts the waiting rows of the table back on <c>events</c> (each one's envelope as it came) and marks them replayed;
-    /// then moves every poison message back to <c>events</c>. Returns how many of each.
+    /// Puts the waiting rows of the table back on <c>events</c> (each one's envelope as it came, marked as a replay) and
+    /// records that they were sent; the drain marks a row replayed when it stores its event, so a replay that fails again
+    /// leaves the row waiting. Then moves every poison message back to <c>events</c>. Returns how many of each were sent.
     /// </summary>
     public async Task<DeadLetterCounts> ReplayAsync(CancellationToken ct)
     {
@@ -154,9 +156,13 @@ public sealed class DeadLetterService(NpgsqlDataSource dataSource, IQueueClientF
                 "SELECT id, envelope FROM event_dead_letters WHERE replayed_at IS NULL ORDER BY id", cancellationToken: ct))).ToList();
             foreach (var (id, envelope) in rows)
             {
-                await events.SendMessageAsync(envelope, ct);
+                var message = EventEnvelope.TryRead(envelope) is { } read
+                    ? JsonSerializer.Serialize(read with { Replay = true }, EventEnvelope.Json)
+                    : envelope;
+                await events.SendMessageAsync(message, ct);
                 table += await connection.ExecuteAsync(new CommandDefinition(
-                    "UPDATE event_dead_letters SET replayed_at = @now WHERE id = @id", new { id, now = clock.GetUtcNow() }, cancellationToken: ct));
+                    "UPDATE event_dead_letters SET replay_sent_at = @now, replays = replays + 1 WHERE id = @id",
+                    new { id, now = clock.GetUtcNow() }, cancellationToken: ct));
             }
         }
 

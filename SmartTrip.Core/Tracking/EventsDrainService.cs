@@ -180,6 +180,13 @@ public sealed class EventsDrainService(NpgsqlDataSource dataSource, TimeProvider
         return new DrainResult(envelope.Events.Count, stored, deadLettered);
     }
 
+    /// <summary>A replayed dead letter's row is marked replayed once its event is in <c>events</c> (stored now or before).</summary>
+    private const string MarkReplayedSql = """
+        UPDATE event_dead_letters d SET replayed_at = @now
+         WHERE d.event_id = ANY(@eventIds) AND d.replayed_at IS NULL
+           AND EXISTS (SELECT 1 FROM event_ids i WHERE i.event_id = d.event_id)
+        """;
+
     private const string DeadLetterSql = """
         INSERT INTO event_dead_letters (event_id, event_type, envelope, reason, sql_state, received_at, dead_lettered_at)
         VALUES (@eventId, @eventType, @envelope, @reason, @sqlState, @receivedAt, @now)
@@ -225,6 +232,12 @@ public sealed class EventsDrainService(NpgsqlDataSource dataSource, TimeProvider
         if (stored.Count > 0)
         {
             await ApplyCountersAsync(connection, transaction, stored, users, receivedAt, now, ct);
+        }
+
+        if (envelope.Replay)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(MarkReplayedSql,
+                new { eventIds = events.Select(e => e.EventId).ToArray(), now }, transaction, cancellationToken: ct));
         }
 
         return stored.Count;

@@ -95,7 +95,9 @@ public sealed class InfrastructureTests
         var setAside = rules["events-set-aside"].GetProperty("query").GetString()!;
         Assert.Contains("\"smarttrip.events.dead_lettered\"", setAside);
         Assert.Contains("\"smarttrip.queue.messages_poisoned\"", setAside);
-        Assert.Equal(0, rules["events-set-aside"].GetProperty("threshold").GetInt32());
+        // A rate, not "more than zero": one odd event does not page anyone (the edge refuses what the database cannot store).
+        Assert.Contains("setAsidePerHour = setAside * 4.0", setAside); // the rule's window is 15 minutes
+        Assert.Equal("[parameters('setAsideAlertPerHour')]", rules["events-set-aside"].GetProperty("threshold").GetString());
         Assert.Contains("customDimensions[\"smarttrip.drain.lag\"]", rules["drain-lag"].GetProperty("query").GetString());
         Assert.Equal("[parameters('drainLagAlertSeconds')]", rules["drain-lag"].GetProperty("threshold").GetString());
 

@@ -42,6 +42,15 @@ public sealed class DeadLetterTests(EventsFixture api)
             var (status, health) = await api.GetJsonAsync("/api/health");
             Assert.Equal(200, status); // a warning, not an outage
             Assert.Equal(1, health.GetProperty("dead_letters").GetProperty("events").GetInt64());
+
+            // Replayed before the fix: the drain refuses it again, so the row stays waiting (on the old code the replay
+            // marked it replayed when it was sent, and the count fell to 0 with the event stored nowhere).
+            Assert.Equal(new DeadLetterCounts(1, 0), await letters.ReplayAsync(CancellationToken.None));
+            await WaitUntilQueueIsEmptyAsync();
+            Assert.Equal(1, (await letters.CountAsync(CancellationToken.None)).Table);
+            Assert.Equal((1, (DateTime?)null), await db.QuerySingleAsync<(int, DateTime?)>(
+                "SELECT replays, replayed_at FROM event_dead_letters WHERE event_id = @eventId", new { eventId }));
+            Assert.Equal(0, await db.ExecuteScalarAsync<long>("SELECT count(*) FROM events WHERE event_id = @eventId", new { eventId }));
         }
         finally
         {
@@ -56,6 +65,39 @@ public sealed class DeadLetterTests(EventsFixture api)
         Assert.Equal(new DeadLetterCounts(0, 0), again);
         Assert.Equal(0, (await letters.CountAsync(CancellationToken.None)).Table);
         Assert.NotNull(await db.ExecuteScalarAsync<DateTime?>("SELECT replayed_at FROM event_dead_letters WHERE event_id = @eventId", new { eventId }));
+        Assert.Equal(2, await db.ExecuteScalarAsync<int>("SELECT replays FROM event_dead_letters WHERE event_id = @eventId", new { eventId }));
+    }
+
+    /// <summary>Dead letters are kept Lifecycle__DeadLetterRetentionDays, replayed or not; the maintenance run deletes older ones.</summary>
+    [Fact]
+    public async Task Dead_letters_past_their_retention_are_deleted_by_the_maintenance_run()
+    {
+        await using var db = api.Database();
+        var (old, recent) = (Guid.NewGuid(), Guid.NewGuid());
+        await using var services = api.CoreServices();
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        const string insert = """
+            INSERT INTO event_dead_letters (event_id, event_type, envelope, reason, received_at, dead_lettered_at)
+            VALUES (@id, 'page_view', '{}', 'test', @at, @at)
+            """;
+        await db.ExecuteAsync(insert, new { id = old, at = now.AddDays(-30).AddMinutes(-1) });
+        await db.ExecuteAsync(insert, new { id = recent, at = now.AddDays(-30).AddMinutes(1) });
+
+        var result = await services.GetRequiredService<SmartTrip.Core.Data.PartitionMaintenance>().RunAsync(CancellationToken.None);
+
+        Assert.True(result.DeadLettersDeleted >= 1);
+        Assert.Equal([recent], await db.QueryAsync<Guid>("SELECT event_id FROM event_dead_letters WHERE event_id = ANY(@ids)", new { ids = new[] { old, recent } }));
+    }
+
+    private async Task WaitUntilQueueIsEmptyAsync()
+    {
+        var queue = api.Queue(QueueNames.Events);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the events queue was not drained within 60 s");
+            await Task.Delay(100);
+        }
     }
 
     [Fact]

@@ -7,6 +7,8 @@ param principalId string
 param alertEmail string
 @description('The drain-lag alert fires when the 95th percentile of the lag (acceptance to drain) exceeds this many seconds.')
 param drainLagAlertSeconds int
+@description('The events-set-aside alert fires when more events than this an hour are dead-lettered or poisoned.')
+param setAsideAlertPerHour int
 
 var metricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
 
@@ -74,16 +76,17 @@ var alertRules = [
   }
   {
     name: 'events-set-aside'
-    displayName: 'SmartTrip: events were set aside (dead letters or poison messages)'
-    description: 'Events the database refused (event_dead_letters) or messages moved to events-poison. See them with smarttrip dead-letters list; replay after the fix.'
+    displayName: 'SmartTrip: events are being set aside (dead letters or poison messages)'
+    description: 'Events the database refused (event_dead_letters) or messages moved to events-poison, per hour over the last 15 minutes. See them with smarttrip dead-letters list; replay after the fix. Rows are kept Lifecycle__DeadLetterRetentionDays days.'
     severity: 2
     query: '''
       customMetrics
       | where name in ("smarttrip.events.dead_lettered", "smarttrip.queue.messages_poisoned")
       | summarize setAside = sum(valueSum)
+      | extend setAsidePerHour = setAside * 4.0
       '''
-    measure: 'setAside'
-    threshold: 0
+    measure: 'setAsidePerHour'
+    threshold: setAsideAlertPerHour
   }
   {
     name: 'drain-lag'
