@@ -51,8 +51,8 @@ public sealed class CatalogFunctions(CatalogRepository catalog)
     [ApiResponse(404, typeof(ErrorBody), "No such country")]
     [Function(nameof(GetCountry))]
     public async Task<IActionResult> GetCountry(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "countries/{id:int}")] HttpRequest req, int id, CancellationToken ct) =>
-        Respond.NotFoundOr(await catalog.GetCountryAsync(id, ct), "Country not found");
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "countries/{id}")] HttpRequest req, string id, CancellationToken ct) =>
+        await Respond.ItemByIdAsync(id, value => catalog.GetCountryAsync(value, ct), "Country not found");
 
     [ApiSummary("Active guides")]
     [ApiResponse(200, typeof(ListBody<Guide>), "The guides")]
@@ -66,8 +66,8 @@ public sealed class CatalogFunctions(CatalogRepository catalog)
     [ApiResponse(404, typeof(ErrorBody), "No such guide")]
     [Function(nameof(GetGuide))]
     public async Task<IActionResult> GetGuide(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "guides/{id:int}")] HttpRequest req, int id, CancellationToken ct) =>
-        Respond.NotFoundOr(await catalog.GetGuideAsync(id, ct), "Guide not found");
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "guides/{id}")] HttpRequest req, string id, CancellationToken ct) =>
+        await Respond.ItemByIdAsync(id, value => catalog.GetGuideAsync(value, ct), "Guide not found");
 
     [ApiSummary("Trip types")]
     [ApiResponse(200, typeof(ListBody<Taxon>), "The trip types")]
@@ -95,8 +95,8 @@ public sealed class CatalogFunctions(CatalogRepository catalog)
     [ApiResponse(404, typeof(ErrorBody), "No such company")]
     [Function(nameof(GetCompany))]
     public async Task<IActionResult> GetCompany(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/companies/{id:int}")] HttpRequest req, int id, CancellationToken ct) =>
-        Respond.NotFoundOr(await catalog.GetCompanyAsync(id, ct), "Company not found");
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/companies/{id}")] HttpRequest req, string id, CancellationToken ct) =>
+        await Respond.ItemByIdAsync(id, value => catalog.GetCompanyAsync(value, ct), "Company not found");
 
     [ApiSummary("Trip templates, filtered and paged (api.md §5.3)")]
     [ApiResponse(200, typeof(PageBody<Template>), "A page of templates")]
@@ -124,8 +124,8 @@ public sealed class CatalogFunctions(CatalogRepository catalog)
     [ApiResponse(404, typeof(ErrorBody), "No such template")]
     [Function(nameof(GetTemplate))]
     public async Task<IActionResult> GetTemplate(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/templates/{id:int}")] HttpRequest req, int id, CancellationToken ct) =>
-        Respond.NotFoundOr(await catalog.GetTemplateAsync(id, ct), "Template not found");
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/templates/{id}")] HttpRequest req, string id, CancellationToken ct) =>
+        await Respond.ItemByIdAsync(id, value => catalog.GetTemplateAsync(value, ct), "Template not found");
 
     [ApiSummary("Trip occurrences, filtered and paged (api.md §5.5)")]
     [ApiResponse(200, typeof(PageBody<Occurrence>), "A page of occurrences")]
@@ -157,8 +157,8 @@ public sealed class CatalogFunctions(CatalogRepository catalog)
     [ApiResponse(404, typeof(ErrorBody), "No such occurrence")]
     [Function(nameof(GetOccurrence))]
     public async Task<IActionResult> GetOccurrence(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/occurrences/{id:int}")] HttpRequest req, int id, CancellationToken ct) =>
-        Respond.NotFoundOr(await catalog.GetOccurrenceAsync(id, ct), "Occurrence not found");
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/occurrences/{id}")] HttpRequest req, string id, CancellationToken ct) =>
+        await Respond.ItemByIdAsync(id, value => catalog.GetOccurrenceAsync(value, ct), "Occurrence not found");
 
     [ApiSummary("Occurrences for the listing pages (api.md §5.7)")]
     [ApiResponse(200, typeof(PageBody<Occurrence>), "A page of occurrences")]

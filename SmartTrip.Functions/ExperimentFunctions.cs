@@ -22,6 +22,6 @@ public sealed class ExperimentFunctions(ExperimentStore store, ExperimentResults
     [ApiResponse(404, typeof(ErrorBody), "No such experiment")]
     [Function(nameof(GetExperimentResults))]
     public async Task<IActionResult> GetExperimentResults(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "experiments/{id:int}/results")] HttpRequest req, int id, CancellationToken ct) =>
-        Respond.NotFoundOr(await results.ResultsAsync(id, ct), "Experiment not found");
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "experiments/{id}/results")] HttpRequest req, string id, CancellationToken ct) =>
+        await Respond.ItemByIdAsync(id, value => results.ResultsAsync(value, ct), "Experiment not found");
 }

@@ -45,23 +45,15 @@ public sealed class SystemFunctions(HealthService health, IOptions<ApiOptions> o
     /// <summary>Paths no function serves, by any method: 404 <c>Endpoint not found</c>.</summary>
     [Function(nameof(UnknownRoute))]
     public IActionResult UnknownRoute(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", "post", "put", "patch", "delete", Route = FallbackRoutes.Unknown)]
-        HttpRequest req,
-        string? path) => Fallback(path);
+        [HttpTrigger(AuthorizationLevel.Anonymous, Route = FallbackRoutes.Unknown)] HttpRequest req, string? path) => Fallback(path);
 
-    /// <summary>Paths only GET serves, by any other method: 405 <c>Method not allowed</c> with <c>Allow</c>.</summary>
-    [Function(nameof(WrongMethodOnReadOnlyPath))]
-    public IActionResult WrongMethodOnReadOnlyPath(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "head", "post", "put", "patch", "delete", Route = FallbackRoutes.ReadOnlyPaths)]
-        HttpRequest req,
-        string? path) => Fallback(path);
-
-    /// <summary>Paths only POST serves, by any other method: 405 <c>Method not allowed</c> with <c>Allow</c>.</summary>
-    [Function(nameof(WrongMethodOnWriteOnlyPath))]
-    public IActionResult WrongMethodOnWriteOnlyPath(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", "put", "patch", "delete", Route = FallbackRoutes.WriteOnlyPaths)]
-        HttpRequest req,
-        string? path) => Fallback(path);
+    /// <summary>
+    /// Paths a function serves, by a method it does not take (any method, <c>FOO</c> included): 405 <c>Method not
+    /// allowed</c> with <c>Allow</c>. Named to sort after every function, so that the host tries it last.
+    /// </summary>
+    [Function(FallbackRoutes.WrongMethodFunction)]
+    public IActionResult WrongMethod(
+        [HttpTrigger(AuthorizationLevel.Anonymous, Route = FallbackRoutes.Served)] HttpRequest req, string? path) => Fallback(path);
 
     /// <summary>
     /// The answer of every fallback, from the route table itself: 405 with <c>Allow</c> when a function serves the path

@@ -85,7 +85,7 @@ public sealed class RecommendationService(
         var data = winners.Select((w, i) => new RecommendedOccurrence(occurrences[i].Occurrence, w, occurrences[i].Json)).ToList();
         return Assemble(requestId, preferences, result, snapshot.TotalTripsInDb(today), data) with
         {
-            Experiment = serving is { } s ? new ExperimentTag(s.Experiment.Id, s.Experiment.Name, s.Variant.Name) : null,
+            Experiment = serving is { } s ? new ExperimentTag(s.Experiment.Id, s.Variant.Name) : null,
         };
     }
 

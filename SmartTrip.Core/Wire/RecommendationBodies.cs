@@ -52,8 +52,10 @@ public sealed record RecommendationErrorBody(string Error, IReadOnlyList<FieldEr
     public string ApiVersion => Version;
 }
 
-/// <summary>The experiment a search was served in: its id and name and the browser's variant.</summary>
+/// <summary>
+/// The experiment a search was served in: its id and the browser's variant. Not its name, which operators write for
+/// themselves and which says what is being tried to anyone reading the public response.
+/// </summary>
 public sealed record ExperimentTag(
     [property: JsonPropertyName("id")] int Id,
-    [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("variant")] string Variant);

@@ -37,6 +37,14 @@ public static class Respond
     public static ApiResult NotFoundOr<T>(T? data, string message) where T : class =>
         data is null ? NotFound(message) : Item(data);
 
+    /// <summary>
+    /// The item a route's <c>{id}</c> names, or the 404 when it names none. An id is read as the <c>int</c> route
+    /// constraint reads it (white space and a sign allowed, ASCII digits, 32 bits); anything else (<c>2147483648</c>, a
+    /// full-width digit, <c>abc</c>) names nothing: the JSON 404, where the constraint left the host's empty one.
+    /// </summary>
+    public static async Task<ApiResult> ItemByIdAsync<T>(string id, Func<int, Task<T?>> find, string notFound) where T : class =>
+        int.TryParse(id, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? NotFoundOr(await find(value), notFound) : NotFound(notFound);
+
     public static ApiResult ServiceUnavailable(string message, int retryAfterSeconds) =>
         new(503, new ErrorBody(message), RetryAfter(retryAfterSeconds));
 

@@ -13,12 +13,13 @@ public sealed class HttpRouteTableTests
     [InlineData("countries/12", "GET")]
     [InlineData("/v2/templates/7/", "GET")]
     [InlineData("V2/Companies", "GET")]
+    [InlineData("countries/abc", "GET")] // the function reads the id and answers its JSON 404
+    [InlineData("countries/99999999999", "GET")]
     public void Known_paths_report_their_methods(string path, string methods) =>
         Assert.Equal(methods, string.Join(",", HttpRouteTable.Default.AllowedMethods(path)));
 
     [Theory]
-    [InlineData("countries/abc")]
-    [InlineData("countries/99999999999")]
+    [InlineData("countries/1/2")]
     [InlineData("v2/trips")]
     [InlineData("")]
     [InlineData("v2/templates/1/more")]
@@ -29,7 +30,7 @@ public sealed class HttpRouteTableTests
     public void The_fallbacks_are_recognised_and_excluded_from_matching()
     {
         var fallbacks = HttpRouteTable.Default.Routes.Where(r => r.IsFallback).Select(r => r.Name).Order();
-        Assert.Equal(["UnknownRoute", "WrongMethodOnReadOnlyPath", "WrongMethodOnWriteOnlyPath"], fallbacks);
+        Assert.Equal(["UnknownRoute", "WrongMethod"], fallbacks);
         Assert.Equal("GET", string.Join(",", HttpRouteTable.Default.AllowedMethods("health")));
     }
 }

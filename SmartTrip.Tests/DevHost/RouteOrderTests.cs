@@ -17,13 +17,13 @@ namespace SmartTrip.Tests.DevHost;
 /// </summary>
 public sealed class RouteOrderTests
 {
-    private static readonly string[] Methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
+    private static readonly string[] Methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "FOO"];
 
     /// <summary>Paths no function serves (api.md §1.1 names the first four as removed).</summary>
     private static readonly string[] UnknownPaths =
     [
-        "seed", "v2/trips", "recommendations", "migration/logging", "nope", "countries/abc", "countries/1.5",
-        "v2/templates/1/more", "events/batch/extra", "api/health", "v2", "health/x",
+        "seed", "v2/trips", "recommendations", "migration/logging", "nope", "v2/templates/1/more", "events/batch/extra",
+        "api/health", "v2", "health/x", "countries/1/2",
     ];
 
     public static List<FunctionRouteEntry> FromFunctionsMetadata()
@@ -39,7 +39,9 @@ public sealed class RouteOrderTests
                select new FunctionRouteEntry(
                    function.GetProperty("name").GetString()!,
                    binding.GetProperty("route").GetString()!,
-                   [.. binding.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!.ToUpperInvariant())]),
+                   binding.TryGetProperty("methods", out var methods) && methods.ValueKind == JsonValueKind.Array
+                       ? [.. methods.EnumerateArray().Select(m => m.GetString()!.ToUpperInvariant())]
+                       : []), // no methods: every method
         ];
     }
 
@@ -72,14 +74,16 @@ public sealed class RouteOrderTests
 
         foreach (var function in entries.Where(e => !IsFallback(e)))
         {
-            foreach (var id in new[] { "7", "-3", "2147483647" })
+            // Ids the int constraint used to refuse (33 bits, a full-width digit, letters) reach the function too, for its JSON 404.
+            foreach (var id in new[] { "7", "-3", "2147483647", "2147483648", "99999999999999999999", "\uFF11", "abc" })
             {
                 var path = PathFor(function.Template, id);
                 foreach (var method in Methods)
                 {
                     var reached = await Reach(method, path);
-                    var expected = function.Methods.Contains(method) ? function.Name : "a fallback";
-                    var ok = function.Methods.Contains(method)
+                    var serves = function.Methods.Count == 0 || function.Methods.Contains(method);
+                    var expected = serves ? function.Name : "a fallback";
+                    var ok = serves
                         ? reached?.Name == function.Name
                         : reached is not null && IsFallback(reached);
                     if (!ok)
@@ -101,7 +105,7 @@ public sealed class RouteOrderTests
             }
         }
 
-        Assert.True(checkedRequests > 6 * 3 * 20, $"only {checkedRequests} requests checked");
+        Assert.True(checkedRequests > 7 * 3 * 20, $"only {checkedRequests} requests checked");
         return problems;
     }
 
@@ -141,20 +145,33 @@ public sealed class RouteOrderTests
     [Fact]
     public void Fallback_templates_are_generated_from_the_route_table()
     {
-        var (unknown, readOnly, writeOnly) = FallbackRoutes.Generate(HttpRouteTable.Default.Routes);
+        var (unknown, served) = FallbackRoutes.Generate(HttpRouteTable.Default.Routes);
 
         // When this fails after adding or changing a function, paste the generated text ("Actual") into FallbackRoutes.
         Assert.Equal(FallbackRoutes.Unknown, unknown);
-        Assert.Equal(FallbackRoutes.ReadOnlyPaths, readOnly);
-        Assert.Equal(FallbackRoutes.WriteOnlyPaths, writeOnly);
+        Assert.Equal(FallbackRoutes.Served, served);
     }
 
+    /// <summary>A constrained parameter would leave what its constraint refuses to the host's empty 404.</summary>
     [Fact]
-    public void A_path_served_by_two_methods_has_no_fallback_group_yet()
+    public void A_route_with_a_constraint_has_no_fallback_pattern()
     {
-        var routes = HttpRouteTable.Default.Routes.Append(HttpRouteTable.Default.Routes[0] with { HttpMethods = ["GET", "POST"] });
+        var routes = HttpRouteTable.Default.Routes.Append(HttpRouteTable.Default.Routes[0] with { Route = "things/{id:int}" });
 
         var error = Assert.Throws<InvalidOperationException>(() => FallbackRoutes.Generate(routes));
-        Assert.Contains("GET,POST", error.Message);
+        Assert.Contains("things/{id:int}", error.Message);
+    }
+
+    /// <summary>The any-method fallback must be tried last: a function named to sort after it is caught.</summary>
+    [Fact]
+    public async Task A_function_named_after_the_wrong_method_fallback_is_caught()
+    {
+        var entries = FromFunctionsMetadata();
+        Assert.Equal(FallbackRoutes.WrongMethodFunction, entries.Select(e => e.Name).Order(StringComparer.OrdinalIgnoreCase).Last());
+        entries.Add(new FunctionRouteEntry("Zones", "health", ["PUT"]));
+
+        var problems = await MisroutedRequestsAsync(entries);
+
+        Assert.Contains("PUT /api/health reaches WrongMethod, not Zones", problems);
     }
 }
