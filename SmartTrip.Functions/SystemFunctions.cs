@@ -12,14 +12,28 @@ namespace SmartTrip.Functions;
 /// <summary>Health and the JSON answers for unknown routes and wrong methods.</summary>
 public sealed class SystemFunctions(HealthService health, IOptions<ApiOptions> options)
 {
-    [ApiSummary("Health of the database and the queue, with what waits for an operator")]
+    /// <summary>
+    /// Liveness for anyone (load balancers, uptime checks, the frontend): the database and queue checks with the catalogue
+    /// counts, reused for <c>HealthCacheSeconds</c>. What waits for an operator is behind the function key.
+    /// </summary>
+    [ApiSummary("Whether the database and the queue answer")]
     [ApiResponse(200, typeof(HealthBody), "Healthy")]
     [ApiResponse(503, typeof(HealthBody), "Unhealthy: the same body, and Retry-After")]
     [Function(nameof(Health))]
     public async Task<IActionResult> Health(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest req, CancellationToken ct)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest req, CancellationToken ct) =>
+        Answer(await health.LivenessAsync(ct));
+
+    [ApiSummary("Health of the database and the queue, with what waits for an operator")]
+    [ApiResponse(200, typeof(HealthBody), "Healthy")]
+    [ApiResponse(503, typeof(HealthBody), "Unhealthy: the same body, and Retry-After")]
+    [Function(nameof(HealthDetails))]
+    public async Task<IActionResult> HealthDetails(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "health/details")] HttpRequest req, CancellationToken ct) =>
+        Answer(await health.CheckAsync(ct));
+
+    private ApiResult Answer(HealthReport report)
     {
-        var report = await health.CheckAsync(ct);
         var body = new HealthBody(
             report.Healthy ? "healthy" : "unhealthy",
             new HealthChecks(report.DatabaseOk ? "ok" : "unavailable", report.QueueOk ? "ok" : "unavailable"),

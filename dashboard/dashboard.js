@@ -130,13 +130,17 @@ function renderSummary(summary, days) {
 }
 
 /**
- * What waits for an operator, from /api/health (anonymous; it answers 503 with the same body while the database or the
- * queue is away): events the drain set aside, poison messages, search-log rows waiting for the database and rows dropped.
+ * What waits for an operator, from /api/health/details (function key; it answers 503 with the same body while the
+ * database or the queue is away): events the drain set aside, poison messages, search-log rows waiting for the database
+ * and rows dropped.
  * A count above zero is marked as a warning; a count the health check could not take reads "not reported".
  */
-async function healthOf(baseUrl, signal) {
+async function healthOf(baseUrl, functionKey, signal) {
   try {
-    const response = await fetch(`${baseUrl}/api/health`, { signal, headers: { Accept: 'application/json' } });
+    const response = await fetch(`${baseUrl}/api/health/details`, {
+      signal,
+      headers: { Accept: 'application/json', ...(functionKey ? { 'x-functions-key': functionKey } : {}) },
+    });
     return await response.json();
   } catch (error) {
     if (error.name === 'AbortError') {
@@ -404,7 +408,7 @@ async function load() {
       getJson(baseUrl, query('/api/metrics/top-trips', { days, limit: 10, by: 'clicks' }), functionKey, controller.signal),
       experimentResults(baseUrl, functionKey, controller.signal),
       typeNamesFrom(baseUrl, controller.signal),
-      healthOf(baseUrl, controller.signal),
+      healthOf(baseUrl, functionKey, controller.signal),
     ]);
     renderSummary(summary.data, days);
     renderPipeline(health);

@@ -20,14 +20,65 @@ public sealed record HealthReport(
 /// </summary>
 public sealed record CatalogInMemory(long Version, int Recommendable, int HeldInFull);
 
-/// <summary>Checks that PostgreSQL answers the catalogue counts and that the events queue can be read.</summary>
+/// <summary>
+/// Checks that PostgreSQL answers the catalogue counts and that the events queue can be read: as liveness for anyone
+/// (<see cref="LivenessAsync"/>, reused for a few seconds), and with what waits for an operator for those with the
+/// function key (<see cref="CheckAsync"/>).
+/// </summary>
 public sealed class HealthService(
     CatalogRepository catalog, IQueueClientFactory queues, DeadLetterService deadLetters, RecommendationRequestLog requestLog,
-    CatalogSnapshotCache snapshots, PartitionMaintenance partitions, ILogger<HealthService> logger)
+    CatalogSnapshotCache snapshots, PartitionMaintenance partitions, Microsoft.Extensions.Options.IOptions<ApiOptions> options,
+    TimeProvider clock, ILogger<HealthService> logger)
 {
     public const string QueueUnavailableMessage = "Event queue unavailable. Please try again later.";
 
+    private readonly SemaphoreSlim _refresh = new(1, 1);
+    private (HealthReport Report, long At)? _liveness;
+
+    /// <summary>
+    /// The database and queue checks alone, taken at most once every <see cref="ApiOptions.HealthCacheSeconds"/>: callers
+    /// that arrive while one check runs wait for it rather than start their own, so anonymous health requests cannot
+    /// multiply the app's database work.
+    /// </summary>
+    public async Task<HealthReport> LivenessAsync(CancellationToken ct)
+    {
+        var maxAge = TimeSpan.FromSeconds(options.Value.HealthCacheSeconds);
+        if (Fresh(maxAge) is { } cached)
+        {
+            return cached;
+        }
+
+        await _refresh.WaitAsync(ct);
+        try
+        {
+            if (Fresh(maxAge) is { } checkedMeanwhile)
+            {
+                return checkedMeanwhile;
+            }
+
+            var (counts, databaseError, queueOk) = await ReachAsync(ct);
+            var report = new HealthReport(databaseError is null, queueOk, counts, databaseError ?? (queueOk ? null : QueueUnavailableMessage));
+            _liveness = (report, clock.GetTimestamp());
+            return report;
+        }
+        finally
+        {
+            _refresh.Release();
+        }
+    }
+
+    private HealthReport? Fresh(TimeSpan maxAge) =>
+        _liveness is { } last && clock.GetElapsedTime(last.At) < maxAge ? last.Report : null;
+
     public async Task<HealthReport> CheckAsync(CancellationToken ct)
+    {
+        var (counts, databaseError, queueOk) = await ReachAsync(ct);
+
+        // What waits for an operator is a warning, never an outage: it does not change the status.
+        return await WithWarningsAsync(counts, databaseError, queueOk, ct);
+    }
+
+    private async Task<(CatalogCounts? Counts, string? DatabaseError, bool QueueOk)> ReachAsync(CancellationToken ct)
     {
         CatalogCounts? counts = null;
         string? databaseError = null;
@@ -52,7 +103,11 @@ public sealed class HealthService(
             logger.LogWarning(ex, "Health check: queue {Queue} unavailable", QueueNames.Events);
         }
 
-        // What waits for an operator is a warning, never an outage: it does not change the status.
+        return (counts, databaseError, queueOk);
+    }
+
+    private async Task<HealthReport> WithWarningsAsync(CatalogCounts? counts, string? databaseError, bool queueOk, CancellationToken ct)
+    {
         DeadLetterCounts? waiting = null;
         if (databaseError is null && queueOk)
         {

@@ -5,6 +5,12 @@ public sealed class ApiOptions
 {
     /// <summary><c>Retry-After</c> seconds on a 503.</summary>
     public int RetryAfterSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// Seconds the anonymous <c>GET /api/health</c> answer is reused (0-60): however often it is asked, the database and
+    /// the queue are checked at most once in this time.
+    /// </summary>
+    public int HealthCacheSeconds { get; set; } = 5;
 }
 
 /// <summary><c>Cors__AllowedOrigins</c>: comma-separated origins that may call the API with credentials.</summary>

@@ -31,6 +31,7 @@ public static partial class SmartTripServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<ApiOptions>().Bind(configuration)
             .Validate(o => o.RetryAfterSeconds is >= 1 and <= 3600, "RetryAfterSeconds must be between 1 and 3600.")
+            .Validate(o => o.HealthCacheSeconds is >= 0 and <= 60, "HealthCacheSeconds must be between 0 and 60.")
             .ValidateOnStart();
         services.AddOptions<CorsOptions>().Bind(configuration.GetSection(CorsOptions.Section));
 

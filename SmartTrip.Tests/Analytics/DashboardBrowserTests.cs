@@ -151,7 +151,7 @@ public sealed class DashboardBrowserTests(LoopbackApiFixture api) : IClassFixtur
             },
             ready.GetProperty("summary").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetProperty("text").GetString()!));
 
-        // What waits for an operator, from /api/health: the two dead letters above as a warning, no search-log backlog.
+        // What waits for an operator, from /api/health/details: the two dead letters above as a warning, no search-log backlog.
         // (The poison queue is shared with other tests, so only its presence is checked.)
         var pipeline = ready.GetProperty("pipeline");
         Assert.Equal(("2", true), (pipeline.GetProperty("dead_letters.events").GetProperty("text").GetString(),

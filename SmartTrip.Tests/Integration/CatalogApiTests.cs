@@ -417,6 +417,27 @@ public sealed class CatalogApiTests(ApiFixture api)
         Assert.False(body.TryGetProperty("success", out _));
     }
 
+    /// <summary>
+    /// Anonymous health is liveness only: what waits for an operator (dead letters, poison messages, the search log's
+    /// buffer, the catalogue held in memory, rows in default partitions) is behind the function key. Before, the anonymous
+    /// answer carried all of it.
+    /// </summary>
+    [Fact]
+    public async Task Anonymous_health_is_liveness_and_the_details_need_the_function_key()
+    {
+        var (_, anonymous) = await api.GetJsonAsync("/api/health");
+        var (withoutKey, _) = await api.SendWithKeyAsync(HttpMethod.Get, "/api/health/details", functionKey: null);
+        var (withKey, details) = await api.SendWithKeyAsync(HttpMethod.Get, "/api/health/details");
+
+        Assert.Equal(["checks", "database", "schema", "service", "status", "version"],
+            anonymous.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(401, withoutKey);
+        Assert.Equal(200, withKey);
+        Assert.True(details.TryGetProperty("dead_letters", out _));
+        Assert.True(details.TryGetProperty("request_log", out _));
+        Assert.Equal(anonymous.GetProperty("database").GetRawText(), details.GetProperty("database").GetRawText());
+    }
+
     [Theory]
     [InlineData("/api/nowhere")]
     [InlineData("/api/v2/trips")]

@@ -84,7 +84,7 @@ public sealed class DatabaseOutageTests(OutageFixture api) : IClassFixture<Outag
             firstSeen = Ids(await RecommendAsync(FirstSeenInOutage, session));
             Assert.NotEqual("", firstSeen);
 
-            var (status, health) = await api.GetJsonAsync("/api/health");
+            var (status, health) = await api.SendWithKeyAsync(HttpMethod.Get, "/api/health/details");
             Assert.Equal(503, status);
             Assert.Equal(11, health.GetProperty("request_log").GetProperty("buffered").GetInt32());
             Assert.Equal(held, health.GetProperty("catalog_in_memory").GetProperty("held_in_full").GetInt32());
@@ -102,11 +102,35 @@ public sealed class DatabaseOutageTests(OutageFixture api) : IClassFixture<Outag
             await Task.Delay(200);
         }
 
-        var (_, after) = await api.GetJsonAsync("/api/health");
+        var (_, after) = await api.SendWithKeyAsync(HttpMethod.Get, "/api/health/details");
         Assert.Equal(0, after.GetProperty("request_log").GetProperty("buffered").GetInt32());
         Assert.Equal(0, after.GetProperty("request_log").GetProperty("dropped").GetInt64());
         Assert.Equal(13, await LoggedAsync(session));
         Assert.Equal(firstSeen, Ids(await RecommendAsync(FirstSeenInOutage, Guid.NewGuid().ToString("N")))); // what the database gives
+    }
+
+    /// <summary>
+    /// Anonymous health is reused for HealthCacheSeconds (5), so a flood of it cannot multiply the database's work: an
+    /// outage shows there once the answer ages, while the detailed report (function key) sees it at once.
+    /// </summary>
+    [Fact]
+    public async Task Anonymous_health_is_reused_for_a_few_seconds_and_the_details_are_not()
+    {
+        Assert.Equal(200, (await api.GetJsonAsync("/api/health")).Status);
+        api.Proxy.Cut();
+        try
+        {
+            Assert.Equal(200, (await api.GetJsonAsync("/api/health")).Status); // without the reuse: 503
+            Assert.Equal(503, (await api.SendWithKeyAsync(HttpMethod.Get, "/api/health/details")).Status);
+            api.Clock.Advance(TimeSpan.FromSeconds(4));
+            Assert.Equal(200, (await api.GetJsonAsync("/api/health")).Status);
+            api.Clock.Advance(TimeSpan.FromSeconds(1.5));
+            Assert.Equal(503, (await api.GetJsonAsync("/api/health")).Status);
+        }
+        finally
+        {
+            api.Proxy.Restore();
+        }
     }
 
     /// <summary>Waits until health reports every recommendable occurrence held in full; returns how many that is.</summary>
@@ -115,7 +139,7 @@ public sealed class DatabaseOutageTests(OutageFixture api) : IClassFixture<Outag
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
-            var (_, health) = await api.GetJsonAsync("/api/health");
+            var (_, health) = await api.SendWithKeyAsync(HttpMethod.Get, "/api/health/details");
             var inMemory = health.GetProperty("catalog_in_memory");
             var recommendable = inMemory.GetProperty("recommendable").GetInt32();
             if (inMemory.GetProperty("held_in_full").GetInt32() == recommendable)
