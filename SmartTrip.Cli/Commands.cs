@@ -46,8 +46,10 @@ internal static class Commands
             Console.WriteLine(applied.Count == 0
                 ? "Database is up to date."
                 : $"Applied {applied.Count} migration(s): {string.Join(", ", applied.Select(ShortName))}");
+            var archiveAge = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LifecycleOptions>>().Value.ArchiveAfterMonths;
+            await DatabaseMigrator.SetArchiveAgeAsync(connectionString, archiveAge, ct);
             var partitions = await services.GetRequiredService<PartitionMaintenance>().RunAsync(ct);
-            Console.WriteLine($"Partitions ready ({partitions.PartitionsCreated} created); {partitions.EventIdsPruned} event ids past the dedupe window forgotten.");
+            Console.WriteLine($"Partitions ready ({partitions.PartitionsCreated} created); {partitions.EventIdsPruned} event ids past the dedupe window forgotten; months older than {archiveAge} may be archived.");
             if (login is not null)
             {
                 await DatabaseMigrator.EnsureAppLoginAsync(connectionString, login, password!, ct);

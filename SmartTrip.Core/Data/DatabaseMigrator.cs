@@ -86,6 +86,21 @@ public sealed class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
         }
     }
 
+    /// <summary>
+    /// Writes the archive age (<c>Lifecycle__ArchiveAfterMonths</c>) into <c>lifecycle_policy</c>, the administrator's
+    /// table the partition functions decide by (migration 0016): the app's login can neither change it nor drop a month
+    /// younger than it. Run by the administrator, after the migrations.
+    /// </summary>
+    public static async Task SetArchiveAgeAsync(string connectionString, int months, CancellationToken ct)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new Npgsql.NpgsqlCommand(
+            "UPDATE lifecycle_policy SET archive_after_months = @months, updated_at = now() WHERE archive_after_months <> @months", connection);
+        command.Parameters.AddWithValue("months", months);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
     private static bool IsMigration(string resourceName) =>
         resourceName.Contains(".Data.Migrations.", StringComparison.Ordinal) &&
         resourceName.EndsWith(".sql", StringComparison.Ordinal);

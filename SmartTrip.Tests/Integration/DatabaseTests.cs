@@ -32,7 +32,7 @@ public sealed class MigrationTests
             "trip_template_tags", "trip_template_countries", "price_history", "reviews", "users", "sessions",
             "event_categories", "event_types", "events", "trip_interactions", "recommendation_requests",
             "recommendation_metrics_daily", "evaluation_scenarios", "catalog_version", "event_dead_letters", "engagement_metrics_daily",
-            "experiments", "event_ids", "trip_audience", DatabaseMigrator.JournalTable,
+            "experiments", "event_ids", "trip_audience", "lifecycle_policy", DatabaseMigrator.JournalTable,
         ];
         Assert.Equal(expected.Order(), tables.Order());
 

@@ -102,6 +102,65 @@ public sealed class PartitionedLogTests
         Assert.Equal($"events_{Month(sixAhead)}", await app.ExecuteScalarAsync<string>("SELECT tableoid::regclass::text FROM events"));
     }
 
+    /// <summary>
+    /// The partition functions decide by the database's own rules (migration 0016), not by what the app's login passes.
+    /// Each assertion performs an attack that worked on the old functions: the current month dropped by a login that
+    /// counted its rows and summed its ids itself; months created at any date; a temporary table named like a missing
+    /// month taken for it (the month was then never created and its rows fell to the default partition).
+    /// </summary>
+    [Fact]
+    public async Task The_partition_functions_decide_by_the_archive_age_and_public_names_not_by_the_callers_numbers()
+    {
+        var connectionString = await TestServices.CreateDatabaseAsync("authority");
+        new DatabaseMigrator(NullLogger<DatabaseMigrator>.Instance).Migrate(connectionString);
+        var login = $"app_{Guid.NewGuid():N}"[..20];
+        await DatabaseMigrator.EnsureAppLoginAsync(connectionString, login, "app-password-1", CancellationToken.None);
+        await using var app = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Username = login, Password = "app-password-1" }.ConnectionString);
+        await using var admin = new NpgsqlConnection(connectionString);
+        var thisMonth = new DateTime(DateTime.UtcNow.Year, DateTime.UtcNow.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+        await admin.ExecuteAsync("""INSERT INTO events (event_id, session_id, anonymous_id, event_type_id, "timestamp") VALUES (gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 1, now())""");
+        var (rows, idSum) = await app.QuerySingleAsync<(long, decimal)>($"SELECT count(*), coalesce(sum(id), 0) FROM events_{Month(thisMonth)}");
+
+        var drop = await Assert.ThrowsAsync<PostgresException>(() => app.ExecuteAsync(
+            "SELECT smarttrip_drop_month_partition('events', @month::date, @rows, @idSum)", new { month = thisMonth, rows, idSum }));
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, drop.SqlState);
+        Assert.Equal(1, await admin.ExecuteScalarAsync<long>($"SELECT count(*) FROM events_{Month(thisMonth)}"));
+
+        async Task<string?> CreateAsync(DateTime month)
+        {
+            try
+            {
+                await app.ExecuteScalarAsync<int>("SELECT smarttrip_create_month_partition('events', @month::date)", new { month });
+                return null;
+            }
+            catch (PostgresException e)
+            {
+                return e.SqlState;
+            }
+        }
+
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, await CreateAsync(thisMonth.AddMonths(-1))); // not ahead, not archived
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, await CreateAsync(thisMonth.AddMonths(25)));
+        Assert.Null(await CreateAsync(thisMonth.AddMonths(24)));
+        Assert.Null(await CreateAsync(thisMonth.AddMonths(-14))); // past the archive age (13): a restore's month
+
+        // The archive age is the administrator's: the app's login reads it and cannot change it, nor make temporary tables.
+        Assert.Equal(13, await app.ExecuteScalarAsync<int>("SELECT archive_after_months FROM lifecycle_policy"));
+        var update = await Assert.ThrowsAsync<PostgresException>(() => app.ExecuteAsync("UPDATE lifecycle_policy SET archive_after_months = 1"));
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, update.SqlState);
+        var temp = await Assert.ThrowsAsync<PostgresException>(() => app.ExecuteAsync("CREATE TEMP TABLE shadow (id int)"));
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, temp.SqlState);
+
+        // A temporary table named like a missing month (made here by the administrator, who still may) does not stand for it.
+        var missing = thisMonth.AddMonths(9);
+        await admin.OpenAsync();
+        await admin.ExecuteAsync($"CREATE TEMP TABLE events_{Month(missing)} (id bigint)");
+        Assert.Equal(1, await admin.ExecuteScalarAsync<int>("SELECT smarttrip_create_month_partition('events', @missing::date)", new { missing }));
+        Assert.Equal(1, await admin.ExecuteScalarAsync<int>(
+            "SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relname = @name",
+            new { name = $"events_{Month(missing)}" }));
+    }
+
     [Fact]
     public async Task An_event_is_stored_once_across_partitions_when_its_client_sends_it_again_the_next_day_in_the_next_month()
     {
@@ -173,7 +232,8 @@ public sealed class PartitionedLogTests
         var trips = (await db.QueryAsync<int>("SELECT id FROM trip_occurrences ORDER BY id LIMIT 12")).ToArray();
         var browsers = Enumerable.Range(0, 9).Select(_ => Guid.NewGuid()).ToArray();
         var lastMonth = new DateTimeOffset(DateTime.UtcNow.Year, DateTime.UtcNow.Month, 15, 12, 0, 0, TimeSpan.Zero).AddMonths(-1);
-        await db.ExecuteAsync("SELECT smarttrip_create_month_partition('events', @month::date)", new { month = lastMonth.UtcDateTime.Date });
+        // Last month is neither ahead nor past the archive age: the app's function refuses it, the administrator makes it.
+        await db.ExecuteAsync($"CREATE TABLE events_{Month(lastMonth.UtcDateTime)} PARTITION OF events FOR VALUES FROM ('{lastMonth.UtcDateTime:yyyy-MM}-01') TO ('{lastMonth.UtcDateTime.AddMonths(1):yyyy-MM}-01')");
         var random = new Random(20261207);
         TrackedEvent Event(int index, Guid browser) => EventValidator.Validate(JsonSerializer.SerializeToElement(new
         {
