@@ -49,8 +49,9 @@ param jwksUrl string = ''
 @description('Required JWT audience.')
 param jwtAudience string = 'authenticated'
 
-@description('Required JWT issuer (Supabase: https://<project>.supabase.co/auth/v1); empty = not checked.')
-param jwtIssuer string = ''
+@minLength(1)
+@description('Required JWT issuer (Supabase: https://<project>.supabase.co/auth/v1): tokens signed by any JWKS key must also name this project.')
+param jwtIssuer string
 
 @description('CRON (six fields, UTC) of the DailyMetrics timer.')
 param dailyMetricsSchedule string = '0 15 0 * * *'
@@ -76,15 +77,19 @@ param catalogRefreshMilliseconds int = 1000
 @maxValue(3600)
 param retryAfterSeconds int = 5
 
-// Connections: a B1ms server allows 50; 10 stay for administration, migrations and the platform, so the app's
-// instances share 40, each with a pool of connectionBudget / maximumInstanceCount (at least 2). The measured load
-// (README: about 1 000 searches/s per instance on 2 cores, each holding a connection for about 1 ms) needs 2-3
-// connections per instance; 4 instances x 10 leave room for the drain's longer transactions.
-var connectionBudget = 40
+// Connections: a B1ms server allows 50, of which Azure reserves 15 for itself, leaving 35; 5 of those stay for
+// operators (migrations, psql, the archive tool), so the app's instances share 30, each with a pool of
+// connectionBudget / maximumInstanceCount (at least 2, so at most 15 instances). The measured load (README: about
+// 1 000 searches/s per instance on 2 cores, each holding a connection for about 1 ms) needs 2-3 connections per
+// instance; the queue drain may hold at most half of an instance's pool (Tracking__DrainConnections).
+var serverConnections = 50
+var azureReserved = 15
+var operatorConnections = 5
+var connectionBudget = serverConnections - azureReserved - operatorConnections
 
 @minValue(1)
-@maxValue(20)
-@description('Most function app instances; each gets 40 / this many database connections (at least 2).')
+@maxValue(15)
+@description('Most function app instances; each gets 30 / this many database connections (at least 2).')
 param maximumInstanceCount int = 4
 
 @description('Who is told when an alert fires (5xx share, events set aside, drain lag, database storage above 80 %); empty = no notification.')
@@ -104,6 +109,14 @@ param trackingWritesPerMinute int = 600
 @minValue(10)
 @description('Most recommendation searches a minute from one address, at Front Door.')
 param searchesPerMinute int = 120
+
+@minValue(10)
+@description('Most requests a minute from one address, whatever the method and path, at Front Door.')
+param requestsPerMinute int = 1200
+
+@minValue(10)
+@description('Most GET /api/health a minute from one address, at Front Door.')
+param healthChecksPerMinute int = 60
 
 var tags = { 'azd-env-name': environmentName, application: 'smarttrip' }
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -126,7 +139,15 @@ module monitoring 'modules/monitoring.bicep' = {
 
 module edge 'modules/edge.bicep' = {
   scope: group
-  params: { tags: tags, resourceToken: resourceToken, trackingWritesPerMinute: trackingWritesPerMinute, searchesPerMinute: searchesPerMinute }
+  params: {
+    tags: tags
+    resourceToken: resourceToken
+    requestsPerMinute: requestsPerMinute
+    trackingWritesPerMinute: trackingWritesPerMinute
+    searchesPerMinute: searchesPerMinute
+    healthChecksPerMinute: healthChecksPerMinute
+    workspaceId: monitoring.outputs.workspaceId
+  }
 }
 
 module storage 'modules/storage.bicep' = {

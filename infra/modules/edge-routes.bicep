@@ -1,5 +1,6 @@
-// Front Door's way to the function app: one origin (the app, its own certificate checked), one route for every path,
-// HTTPS only. Health probes read the anonymous /api/health.
+// Front Door's way to the function app: one origin (the app, its own certificate checked), one route for the API's
+// paths only (/api/*: the host's /admin/* and anything else never reach the app from the internet), HTTPS only. Health
+// probes read the anonymous /api/health.
 param profileName string
 param endpointName string
 param appHostName string
@@ -43,7 +44,7 @@ resource route 'Microsoft.Cdn/profiles/afdEndpoints/routes@2024-02-01' = {
   properties: {
     originGroup: { id: functions.id }
     supportedProtocols: ['Https']
-    patternsToMatch: ['/*']
+    patternsToMatch: ['/api/*']
     forwardingProtocol: 'HttpsOnly'
     linkToDefaultDomain: 'Enabled'
     httpsRedirect: 'Disabled'

@@ -1,12 +1,23 @@
 // The edge in front of the function app: Azure Front Door (Standard) with a WAF policy whose rate-limit rules bound
-// what one client address can write anonymously, per minute (decision 0009). The routes to the app are added by
-// edge-routes.bicep once the app exists; the app accepts traffic from this profile only (its X-Azure-FDID).
+// what one client address can send, per minute (decision 0009): every request, the anonymous writes, the searches and
+// health. Paths are matched URL-decoded and lower-cased, so /api/%65vents/batch counts as /api/events/batch. The WAF's
+// log goes to Log Analytics. The routes to the app (only /api/*) are added by edge-routes.bicep once the app exists;
+// the app accepts traffic from this profile only (its X-Azure-FDID).
 param tags object
 param resourceToken string
+@description('Most requests a minute one address may send, whatever their method and path.')
+param requestsPerMinute int
 @description('Most POSTs a minute one address may send to events, events/batch, session/start and user/identify.')
 param trackingWritesPerMinute int
 @description('Most recommendation searches a minute one address may send.')
 param searchesPerMinute int
+@description('Most health requests a minute one address may send.')
+param healthChecksPerMinute int
+@description('The Log Analytics workspace that keeps the WAF\'s and Front Door\'s logs.')
+param workspaceId string
+
+// URL-decoded then lower-cased, as the app's routing sees the path.
+var pathTransforms = ['UrlDecode', 'Lowercase']
 
 resource profile 'Microsoft.Cdn/profiles@2024-02-01' = {
   name: 'afd-${resourceToken}'
@@ -33,6 +44,20 @@ resource waf 'Microsoft.Network/FrontDoorWebApplicationFirewallPolicies@2024-02-
     customRules: {
       rules: [
         {
+          name: 'AllRequests'
+          priority: 5
+          enabledState: 'Enabled'
+          ruleType: 'RateLimitRule'
+          rateLimitDurationInMinutes: 1
+          rateLimitThreshold: requestsPerMinute
+          groupBy: [{ variableName: 'SocketAddr' }]
+          matchConditions: [
+            // Every request: an address is any address (the operator negated matches nothing).
+            { matchVariable: 'SocketAddr', operator: 'IPMatch', negateCondition: true, matchValue: ['255.255.255.255/32'] }
+          ]
+          action: 'Block'
+        }
+        {
           name: 'TrackingWrites'
           priority: 10
           enabledState: 'Enabled'
@@ -45,7 +70,7 @@ resource waf 'Microsoft.Network/FrontDoorWebApplicationFirewallPolicies@2024-02-
             {
               matchVariable: 'RequestUri'
               operator: 'Contains'
-              transforms: ['Lowercase']
+              transforms: pathTransforms
               matchValue: ['/api/events', '/api/session/start', '/api/user/identify']
             }
           ]
@@ -61,7 +86,21 @@ resource waf 'Microsoft.Network/FrontDoorWebApplicationFirewallPolicies@2024-02-
           groupBy: [{ variableName: 'SocketAddr' }]
           matchConditions: [
             { matchVariable: 'RequestMethod', operator: 'Equal', matchValue: ['POST'] }
-            { matchVariable: 'RequestUri', operator: 'Contains', transforms: ['Lowercase'], matchValue: ['/api/v2/recommendations'] }
+            { matchVariable: 'RequestUri', operator: 'Contains', transforms: pathTransforms, matchValue: ['/api/v2/recommendations'] }
+          ]
+          action: 'Block'
+        }
+        {
+          name: 'HealthChecks'
+          priority: 30
+          enabledState: 'Enabled'
+          ruleType: 'RateLimitRule'
+          rateLimitDurationInMinutes: 1
+          rateLimitThreshold: healthChecksPerMinute
+          groupBy: [{ variableName: 'SocketAddr' }]
+          matchConditions: [
+            { matchVariable: 'RequestMethod', operator: 'Equal', matchValue: ['GET'] }
+            { matchVariable: 'RequestUri', operator: 'Contains', transforms: pathTransforms, matchValue: ['/api/health'] }
           ]
           action: 'Block'
         }
@@ -79,6 +118,18 @@ resource security 'Microsoft.Cdn/profiles/securityPolicies@2024-02-01' = {
       wafPolicy: { id: waf.id }
       associations: [{ domains: [{ id: endpoint.id }], patternsToMatch: ['/*'] }]
     }
+  }
+}
+
+resource logs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  scope: profile
+  name: 'to-log-analytics'
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      { category: 'FrontDoorWebApplicationFirewallLog', enabled: true }
+      { category: 'FrontDoorAccessLog', enabled: true }
+    ]
   }
 }
 

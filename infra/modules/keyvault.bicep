@@ -1,5 +1,5 @@
-// Key Vault (RBAC, purge protection) holding the database connection string and the JWT secret; the app's identity may
-// read them. Its data plane is closed except to the app's subnet (service endpoint) and, when given, the developer's
+// Key Vault (RBAC, purge protection) holding the database connection strings and the JWT secret; the app's identity may
+// read its own two secrets only (role assignments scoped to each secret, none on the vault), never the administrator's. Its data plane is closed except to the app's subnet (service endpoint) and, when given, the developer's
 // address; the secrets below are written through Azure Resource Manager, which the firewall does not concern.
 param location string
 param tags object
@@ -71,9 +71,19 @@ resource jwt 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (storeJwtSecret
   }
 }
 
-resource reader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: vault
-  name: guid(vault.id, principalId, secretsUser)
+resource readsConnectionString 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: connectionString
+  name: guid(connectionString.id, principalId, secretsUser)
+  properties: {
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', secretsUser)
+  }
+}
+
+resource readsJwt 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (storeJwtSecret) {
+  scope: jwt
+  name: guid(jwt.id, principalId, secretsUser)
   properties: {
     principalId: principalId
     principalType: 'ServicePrincipal'

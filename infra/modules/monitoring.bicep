@@ -134,5 +134,6 @@ resource alerts 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = [for rule 
 }]
 
 output actionGroupId string = empty(alertEmail) ? '' : operators.id
+output workspaceId string = logs.id
 output applicationInsightsName string = insights.name
 output applicationInsightsConnectionString string = insights.properties.ConnectionString
