@@ -21,6 +21,17 @@ public sealed class EventsDrainService(NpgsqlDataSource dataSource, TimeProvider
 {
     private readonly ConcurrentDictionary<string, int> _typeIds = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Drains running at once on this instance hold at most half of its connection pool (host.json lets the queue trigger
+    /// run up to batchSize + newBatchThreshold at once), so that searches, sessions and catalogue reads always find a
+    /// connection while a backlog drains; the other drains wait here, their messages leased.
+    /// </summary>
+    private readonly SemaphoreSlim _connections = new(DrainConnections(dataSource));
+
+    /// <summary>Half of the data source's pool (<c>Maximum Pool Size</c>, 100 when unset), at least one.</summary>
+    public static int DrainConnections(NpgsqlDataSource dataSource) =>
+        Math.Max(1, new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).MaxPoolSize / 2);
+
     private const string InsertEventsSql = """
         WITH batch AS (
             SELECT * FROM unnest(@eventIds, @userIds, @sessionIds, @anonymousIds, @typeIds, @tripIds, @requestIds, @sources,
@@ -122,6 +133,19 @@ public sealed class EventsDrainService(NpgsqlDataSource dataSource, TimeProvider
         """;
 
     public async Task<DrainResult> DrainAsync(EventEnvelope envelope, CancellationToken ct)
+    {
+        await _connections.WaitAsync(ct);
+        try
+        {
+            return await DrainHoldingAsync(envelope, ct);
+        }
+        finally
+        {
+            _connections.Release();
+        }
+    }
+
+    private async Task<DrainResult> DrainHoldingAsync(EventEnvelope envelope, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(ct);

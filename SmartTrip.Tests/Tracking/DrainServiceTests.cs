@@ -24,6 +24,50 @@ public sealed class DrainServiceTests(EventsFixture api)
     private static EventEnvelope Envelope(params TrackedEvent[] events) =>
         new() { ReceivedAt = DateTimeOffset.UtcNow, Events = events.Select((e, i) => e with { Index = i }).ToList() };
 
+    /// <summary>
+    /// However many messages the trigger hands the drain at once, it holds at most half of the pool: 24 drains of 200
+    /// events each on a pool of 4 never have more than 2 connections in a transaction, and a request on the same pool
+    /// finds a connection at once. With the semaphore removed the drains took 3 of the 4 at once in this test.
+    /// </summary>
+    [Fact]
+    public async Task Drains_at_once_hold_at_most_half_of_the_pool()
+    {
+        var name = $"drain-{Guid.NewGuid():N}"[..20];
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(new Npgsql.NpgsqlConnectionStringBuilder(api.ConnectionString)
+        {
+            MaxPoolSize = 4, ApplicationName = name,
+        }.ConnectionString);
+        var drain = new EventsDrainService(dataSource, TimeProvider.System);
+        await using var db = api.Database();
+        var trip = await db.ExecuteScalarAsync<int>("SELECT min(id) FROM trip_occurrences");
+        EventEnvelope Big() => new()
+        {
+            ReceivedAt = DateTimeOffset.UtcNow,
+            Events = Enumerable.Range(0, 200).Select(i => Event("impression", trip) with { EventId = Guid.NewGuid(), Index = i, AnonymousId = Guid.NewGuid() }).ToList(),
+        };
+
+        var drains = Task.WhenAll(Enumerable.Range(0, 24).Select(_ => Task.Run(() => drain.DrainAsync(Big(), CancellationToken.None))));
+        var most = 0L;
+        var waits = new List<TimeSpan>();
+        while (!drains.IsCompleted)
+        {
+            most = Math.Max(most, await db.ExecuteScalarAsync<long>(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = @name AND state IN ('active', 'idle in transaction')", new { name }));
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            await using (var request = await dataSource.OpenConnectionAsync())
+            {
+                await request.ExecuteScalarAsync<int>("SELECT 1");
+            }
+
+            waits.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        }
+
+        await drains;
+        Assert.Equal(2, EventsDrainService.DrainConnections(dataSource));
+        Assert.InRange(most, 1, 2);
+        Assert.True(waits.Max() < TimeSpan.FromSeconds(1), $"a request waited {waits.Max().TotalMilliseconds:F0} ms for a connection");
+    }
+
     [Fact]
     public async Task A_trips_dwell_average_changes_only_with_a_dwell()
     {

@@ -73,8 +73,12 @@ public sealed class EventsFixture : ApiFixture
     /// <summary>The JWT settings the host runs with: the HS256 secret and a JWKS of the RSA and EC public keys.</summary>
     public AuthOptions Auth => Tokens.Options;
 
+    /// <summary>The host's connection pool: small, so that a drain holding more than half of it would starve the rest.</summary>
+    public const int PoolSize = 10;
+
     protected override void AddSettings(IDictionary<string, string?> settings)
     {
+        settings["ConnectionStrings:SmartTripDb"] = new NpgsqlConnectionStringBuilder(ConnectionString) { MaxPoolSize = PoolSize }.ConnectionString;
         settings["Auth:JwtSecret"] = Auth.JwtSecret;
         settings["Auth:Jwks"] = Auth.Jwks;
 
