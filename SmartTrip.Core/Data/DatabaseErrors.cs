@@ -13,7 +13,7 @@ public static class DatabaseErrors
 
     /// <summary>True for any failure that comes from the database or the way to it.</summary>
     public static bool IsDatabaseFailure(Exception exception) =>
-        exception is NpgsqlException || exception.InnerException is NpgsqlException;
+        exception is NpgsqlException or DatabaseCheckTimeoutException || exception.InnerException is NpgsqlException;
 
     /// <summary>
     /// True when the database refused the data itself (SQLSTATE class 22, data exception, or 23, integrity constraint
@@ -29,6 +29,11 @@ public static class DatabaseErrors
     /// </summary>
     public static bool IsUnavailable(Exception exception)
     {
+        if (exception is DatabaseCheckTimeoutException)
+        {
+            return true;
+        }
+
         var npgsql = exception as NpgsqlException ?? exception.InnerException as NpgsqlException;
         if (npgsql is null)
         {

@@ -44,13 +44,15 @@ public static class ExperimentRules
     public const int MaxNameLength = 50;
 
     /// <summary>
-    /// The constants a variant may change: the numeric ones. The catalogue refresh, the algorithm version and the
-    /// private-groups type belong to the deployment, not to a ranking.
+    /// The constants a variant may change: the numeric ones. The catalogue refresh and staleness, the database check's
+    /// timeout, the algorithm version and the private-groups type belong to the deployment, not to a ranking.
     /// </summary>
     public static IReadOnlyDictionary<string, PropertyInfo> Tunable { get; } =
         typeof(RecommendationOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.CanWrite && (p.PropertyType == typeof(int) || p.PropertyType == typeof(double)))
             .Where(p => p.Name is not nameof(RecommendationOptions.CatalogRefreshMilliseconds)
+                and not nameof(RecommendationOptions.DatabaseCheckMilliseconds)
+                and not nameof(RecommendationOptions.CatalogMaxStaleSeconds)
                 and not nameof(RecommendationOptions.PrivateGroupsFallbackTypeId))
             .ToDictionary(p => p.Name, StringComparer.Ordinal);
 

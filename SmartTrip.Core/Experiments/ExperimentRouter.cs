@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using SmartTrip.Core.Data;
 using SmartTrip.Core.Recommendations;
 
 namespace SmartTrip.Core.Experiments;
@@ -67,7 +68,8 @@ public sealed class ExperimentRouter(
 {
     private const int MaxRememberedSessions = 100_000;
 
-    private sealed record State(Experiment? Experiment, IReadOnlyDictionary<string, RecommendationEngine> Engines, long CheckedAt);
+    /// <summary>The running experiment as last read, when, and when the last read failed (null once one succeeds).</summary>
+    private sealed record State(Experiment? Experiment, IReadOnlyDictionary<string, RecommendationEngine> Engines, long CheckedAt, long? FailedAt = null);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConcurrentDictionary<Guid, Guid> _browserBySession = new();
@@ -98,7 +100,17 @@ public sealed class ExperimentRouter(
             return state;
         }
 
-        await _gate.WaitAsync(ct);
+        // One search reads the database; the others go on with the last known experiment meanwhile.
+        if (!await _gate.WaitAsync(0, ct))
+        {
+            if (state is not null)
+            {
+                return state;
+            }
+
+            await _gate.WaitAsync(ct);
+        }
+
         try
         {
             state = _state;
@@ -109,7 +121,7 @@ public sealed class ExperimentRouter(
 
             try
             {
-                var running = await store.RunningAsync(ct);
+                var running = await BoundedCheck.RunAsync(store.RunningAsync, TimeSpan.FromMilliseconds(baseline.DatabaseCheckMilliseconds), ct);
                 var engines = running is null ? new Dictionary<string, RecommendationEngine>()
                     : state?.Experiment is { } known && known.Id == running.Id ? state.Engines
                     // A variant that overrides nothing (the control) is the configured ranking itself, the engine every
@@ -121,7 +133,7 @@ public sealed class ExperimentRouter(
             catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
             {
                 logger.LogWarning(exception, "Could not read the running experiment; serving the last known one");
-                _state = new State(state?.Experiment, state?.Engines ?? new Dictionary<string, RecommendationEngine>(), clock.GetTimestamp());
+                _state = new State(state?.Experiment, state?.Engines ?? new Dictionary<string, RecommendationEngine>(), clock.GetTimestamp(), clock.GetTimestamp());
             }
 
             return _state;
@@ -132,7 +144,9 @@ public sealed class ExperimentRouter(
         }
     }
 
-    private bool IsFresh(State state) => clock.GetElapsedTime(state.CheckedAt).TotalMilliseconds < baseline.CatalogRefreshMilliseconds;
+    private bool IsFresh(State state) =>
+        clock.GetElapsedTime(state.CheckedAt).TotalMilliseconds < baseline.CatalogRefreshMilliseconds ||
+        (state.FailedAt is { } failed && clock.GetElapsedTime(failed) < CatalogSnapshotCache.FailureBackoff);
 
     private async ValueTask<Guid?> BrowserOfSessionAsync(string? sessionId, CancellationToken ct)
     {
@@ -148,9 +162,12 @@ public sealed class ExperimentRouter(
 
         try
         {
-            await using var connection = await dataSource.OpenConnectionAsync(ct);
-            var browser = await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
-                "SELECT anonymous_id FROM sessions WHERE session_id = @session", new { session }, cancellationToken: ct));
+            var browser = await BoundedCheck.RunAsync(async limit =>
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(limit);
+                return await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
+                    "SELECT anonymous_id FROM sessions WHERE session_id = @session", new { session }, cancellationToken: limit));
+            }, TimeSpan.FromMilliseconds(baseline.DatabaseCheckMilliseconds), ct);
             if (browser is { } found)
             {
                 if (_browserBySession.Count >= MaxRememberedSessions)

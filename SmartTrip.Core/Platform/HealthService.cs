@@ -28,7 +28,7 @@ public sealed record CatalogInMemory(long Version, int Recommendable, int HeldIn
 public sealed class HealthService(
     CatalogRepository catalog, IQueueClientFactory queues, DeadLetterService deadLetters, RecommendationRequestLog requestLog,
     CatalogSnapshotCache snapshots, PartitionMaintenance partitions, Microsoft.Extensions.Options.IOptions<ApiOptions> options,
-    TimeProvider clock, ILogger<HealthService> logger)
+    RecommendationOptions recommendation, TimeProvider clock, ILogger<HealthService> logger)
 {
     public const string QueueUnavailableMessage = "Event queue unavailable. Please try again later.";
 
@@ -80,11 +80,13 @@ public sealed class HealthService(
 
     private async Task<(CatalogCounts? Counts, string? DatabaseError, bool QueueOk)> ReachAsync(CancellationToken ct)
     {
+        // A database or queue that hangs is reported unavailable after the check's timeout, not the driver's.
+        var timeout = TimeSpan.FromMilliseconds(recommendation.DatabaseCheckMilliseconds);
         CatalogCounts? counts = null;
         string? databaseError = null;
         try
         {
-            counts = await catalog.GetCountsAsync(ct);
+            counts = await BoundedCheck.RunAsync(catalog.GetCountsAsync, timeout, ct);
         }
         catch (Exception ex) when (DatabaseErrors.IsDatabaseFailure(ex))
         {
@@ -95,7 +97,7 @@ public sealed class HealthService(
         var queueOk = false;
         try
         {
-            await queues.GetQueue(QueueNames.Events).GetPropertiesAsync(ct);
+            await BoundedCheck.RunAsync(limit => queues.GetQueue(QueueNames.Events).GetPropertiesAsync(limit), timeout, ct);
             queueOk = true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

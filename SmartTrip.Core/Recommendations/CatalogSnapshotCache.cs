@@ -89,12 +89,23 @@ public sealed class CatalogSnapshotCache(
     public async ValueTask<CatalogSnapshot> GetAsync(DateOnly today, CancellationToken ct)
     {
         var current = _current;
-        if (current is not null && IsFresh(current, today))
+        if (current is not null && (IsFresh(current, today) || FailedRecently(current, today)))
         {
             return current.Snapshot;
         }
 
-        await _gate.WaitAsync(ct);
+        // One request checks the database; the others go on with the catalogue in memory meanwhile, so a database that
+        // hangs holds up one search, not every search behind it.
+        if (!await _gate.WaitAsync(0, ct))
+        {
+            if (current is not null && current.Snapshot.Data.LoadedFor <= today && !IsTooStale(current))
+            {
+                return current.Snapshot;
+            }
+
+            await _gate.WaitAsync(ct);
+        }
+
         try
         {
             current = _current;
@@ -104,27 +115,31 @@ public sealed class CatalogSnapshotCache(
             }
 
             var checkedAt = clock.GetTimestamp();
+            var timeout = TimeSpan.FromMilliseconds(options.DatabaseCheckMilliseconds);
             try
             {
                 if (current is not null && current.Snapshot.Data.LoadedFor <= today &&
-                    await repository.GetVersionAsync(ct) == current.Snapshot.Data.Version)
+                    await BoundedCheck.RunAsync(repository.GetVersionAsync, timeout, ct) == current.Snapshot.Data.Version)
                 {
-                    _current = current with { CheckedAt = checkedAt };
+                    _current = current with { CheckedAt = checkedAt, ConfirmedAt = checkedAt, FailedAt = null };
                     return current.Snapshot;
                 }
 
                 var snapshot = new CatalogSnapshot(await repository.LoadSnapshotAsync(today, ct), repository);
                 metrics?.CatalogReloaded();
-                _current = new Entry(snapshot, checkedAt);
+                _current = new Entry(snapshot, checkedAt, checkedAt);
                 _ = Task.Run(() => WarmAsync(snapshot), CancellationToken.None); // reports its own failure
                 return snapshot;
             }
             catch (Exception exception) when (current is not null && current.Snapshot.Data.LoadedFor <= today &&
-                                              DatabaseErrors.IsUnavailable(exception))
+                                              DatabaseErrors.IsUnavailable(exception) && !IsTooStale(current))
             {
                 // The database is away: go on with the catalogue already in memory (checked again after the refresh
-                // interval). Its departures still pass the date rules of today, which the engine applies itself.
-                _current = current with { CheckedAt = checkedAt };
+                // interval) until it is CatalogMaxStaleSeconds old. Its departures still pass the date rules of today,
+                // which the engine applies itself.
+                logger.LogWarning("Catalogue check failed ({Reason}); serving version {Version} from memory", exception.GetType().Name,
+                    current.Snapshot.Data.Version);
+                _current = current with { CheckedAt = checkedAt, FailedAt = clock.GetTimestamp() };
                 return current.Snapshot;
             }
         }
@@ -157,5 +172,19 @@ public sealed class CatalogSnapshotCache(
         options.CatalogRefreshMilliseconds > 0 &&
         clock.GetElapsedTime(entry.CheckedAt).TotalMilliseconds < options.CatalogRefreshMilliseconds;
 
-    private sealed record Entry(CatalogSnapshot Snapshot, long CheckedAt);
+    /// <summary>Whether the database last confirmed this catalogue more than <c>CatalogMaxStaleSeconds</c> ago.</summary>
+    private bool IsTooStale(Entry entry) => clock.GetElapsedTime(entry.ConfirmedAt).TotalSeconds > options.CatalogMaxStaleSeconds;
+
+    /// <summary>How long after a failed check searches go on from memory without checking again.</summary>
+    public static readonly TimeSpan FailureBackoff = TimeSpan.FromSeconds(1);
+
+    /// <summary>Whether the last check failed less than <see cref="FailureBackoff"/> ago (and the catalogue may still serve).</summary>
+    private bool FailedRecently(Entry entry, DateOnly today) =>
+        entry.FailedAt is { } failed && clock.GetElapsedTime(failed) < FailureBackoff && entry.Snapshot.Data.LoadedFor <= today && !IsTooStale(entry);
+
+    /// <summary>
+    /// The catalogue, when it was last checked against the database, when the database last confirmed it, and when the
+    /// last check failed (null once one succeeds).
+    /// </summary>
+    private sealed record Entry(CatalogSnapshot Snapshot, long CheckedAt, long ConfirmedAt, long? FailedAt = null);
 }

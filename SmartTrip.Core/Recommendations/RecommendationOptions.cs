@@ -66,6 +66,18 @@ public sealed class RecommendationOptions
     /// </summary>
     public int CatalogRefreshMilliseconds { get; set; } = 1000;
 
+    /// <summary>
+    /// How long a database round trip a search depends on may take (the catalogue's version, the running experiment,
+    /// a session's browser) before the database counts as away and the search goes on from memory.
+    /// </summary>
+    public int DatabaseCheckMilliseconds { get; set; } = 2000;
+
+    /// <summary>
+    /// How long the in-memory catalogue may serve searches without the database confirming it; past this, searches
+    /// answer 503 rather than offer trips whose seats and dates nobody has checked.
+    /// </summary>
+    public int CatalogMaxStaleSeconds { get; set; } = 900;
+
     /// <summary>The problems that make these options unusable (checked at start-up); empty when valid.</summary>
     public IEnumerable<string> Problems()
     {
@@ -108,6 +120,16 @@ public sealed class RecommendationOptions
         if (CatalogRefreshMilliseconds is < 0 or > 3_600_000)
         {
             yield return "Recommendations:CatalogRefreshMilliseconds must be between 0 and 3600000.";
+        }
+
+        if (DatabaseCheckMilliseconds is < 100 or > 30_000)
+        {
+            yield return "Recommendations:DatabaseCheckMilliseconds must be between 100 and 30000.";
+        }
+
+        if (CatalogMaxStaleSeconds is < 1 or > 86_400)
+        {
+            yield return "Recommendations:CatalogMaxStaleSeconds must be between 1 and 86400.";
         }
 
         if (string.IsNullOrWhiteSpace(PrivateGroupsTypeName) || string.IsNullOrWhiteSpace(AlgorithmVersion) || AlgorithmVersion.Length > 32)

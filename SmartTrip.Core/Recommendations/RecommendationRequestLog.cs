@@ -126,6 +126,12 @@ public sealed class RecommendationRequestLog : IAsyncDisposable
     /// <summary>The most rows held while the database is away (about 2 KB each).</summary>
     public const int Capacity = 50_000;
 
+    /// <summary>
+    /// The most bytes those rows may take (as estimated by <see cref="EstimatedBytes"/>): searches with long preference
+    /// lists make bigger rows, and the buffer must not grow with them.
+    /// </summary>
+    public const long MaxBufferedBytes = 64L * 1024 * 1024;
+
     /// <summary>The most rows waiting for the writer while the database answers; a row beyond is dropped and counted.</summary>
     public const int PendingCapacity = 10_000;
 
@@ -164,6 +170,7 @@ public sealed class RecommendationRequestLog : IAsyncDisposable
     private readonly Task _writer;
     private readonly Task _flusher;
     private int _bufferedCount;
+    private long _bufferedBytes;
     private long _dropped;
 
     public RecommendationRequestLog(NpgsqlDataSource dataSource, Platform.SmartTripMetrics? metrics = null)
@@ -175,6 +182,9 @@ public sealed class RecommendationRequestLog : IAsyncDisposable
     }
 
     public RequestLogBacklog Backlog => new(Volatile.Read(ref _bufferedCount), Interlocked.Read(ref _dropped));
+
+    /// <summary>The estimated bytes of the rows waiting in the buffer (at most <see cref="MaxBufferedBytes"/>).</summary>
+    public long BufferedBytes => Interlocked.Read(ref _bufferedBytes);
 
     /// <summary>Completes when the row is stored; fails when it could not be.</summary>
     public Task WriteAsync(RecommendationLogEntry entry)
@@ -257,15 +267,24 @@ public sealed class RecommendationRequestLog : IAsyncDisposable
 
     private void Buffer(RecommendationLogEntry entry)
     {
-        if (Interlocked.Increment(ref _bufferedCount) > Capacity)
+        var bytes = EstimatedBytes(entry);
+        if (Interlocked.Increment(ref _bufferedCount) > Capacity || Interlocked.Add(ref _bufferedBytes, bytes) > MaxBufferedBytes)
         {
             Interlocked.Decrement(ref _bufferedCount);
+            Interlocked.Add(ref _bufferedBytes, -bytes);
             Interlocked.Increment(ref _dropped);
             return;
         }
 
         _buffered.Enqueue(entry);
     }
+
+    /// <summary>What a row holds in memory, roughly: its strings (two bytes a character), arrays and fixed fields.</summary>
+    public static long EstimatedBytes(RecommendationLogEntry entry) =>
+        512L
+        + 2L * (entry.Preferences.Length + (entry.SessionId?.Length ?? 0) + entry.SelectedContinents.Sum(c => c.Length + 12))
+        + 4L * (entry.SelectedCountries.Length + entry.PreferredThemeIds.Length + entry.ResultTripIds.Length)
+        + 16L * entry.ResultScores.Length;
 
     /// <summary>Writes the buffered rows once the database answers again, a batch at a time, oldest first.</summary>
     private async Task FlushLoopAsync()
@@ -318,9 +337,10 @@ public sealed class RecommendationRequestLog : IAsyncDisposable
                     }
                 }
 
-                for (var i = 0; i < batch.Count && _buffered.TryDequeue(out _); i++)
+                for (var i = 0; i < batch.Count && _buffered.TryDequeue(out var written); i++)
                 {
                     Interlocked.Decrement(ref _bufferedCount);
+                    Interlocked.Add(ref _bufferedBytes, -EstimatedBytes(written));
                 }
             }
         }

@@ -128,7 +128,13 @@ public sealed class RecommendationService(
                 (int)Math.Min(int.MaxValue, clock.GetElapsedTime(started).TotalMilliseconds),
                 Options.AlgorithmVersion,
                 browser);
-            await requestLog.WriteAsync(entry);
+            // A database that hangs must not hold the answer: past the check's timeout the row waits in the writer, which
+            // stores it, or buffers it when the database turns out to be away.
+            await requestLog.WriteAsync(entry).WaitAsync(TimeSpan.FromMilliseconds(Options.DatabaseCheckMilliseconds));
+        }
+        catch (TimeoutException)
+        {
+            logger.LogWarning("Recommendation request {RequestId}: its log row is still waiting for the database", response.RequestId);
         }
         catch (Exception exception)
         {

@@ -42,9 +42,29 @@ public sealed class OutageProxy : IAsyncDisposable
     /// <summary>Accepts connections again, on the same port.</summary>
     public void Restore()
     {
+        if (_hanging)
+        {
+            Cut(); // lets go of the connections held open
+        }
+
+        _hanging = false;
         _cut = new CancellationTokenSource();
         Listen(Port);
     }
+
+    /// <summary>
+    /// A black hole: breaks the open connections, then accepts new ones and never answers on them (a firewall that drops
+    /// packets, a server that stopped responding), so clients wait for their own timeouts.
+    /// </summary>
+    public void Hang()
+    {
+        Cut();
+        _hanging = true;
+        _cut = new CancellationTokenSource();
+        Listen(Port);
+    }
+
+    private volatile bool _hanging;
 
     private int Listen(int port)
     {
@@ -84,6 +104,11 @@ public sealed class OutageProxy : IAsyncDisposable
 
         try
         {
+            if (_hanging)
+            {
+                await Task.Delay(Timeout.Infinite, token); // held open, never relayed, until the relay is cut or restored
+            }
+
             await server.ConnectAsync(_target, token);
             await using var a = client.GetStream();
             await using var b = server.GetStream();

@@ -133,6 +133,75 @@ public sealed class DatabaseOutageTests(OutageFixture api) : IClassFixture<Outag
         }
     }
 
+    /// <summary>
+    /// A database whose connections hang (black-holed, not refused): searches are answered from memory after at most the
+    /// check's timeout (2 s for the catalogue's version, 2 s for the log row), not after the driver's 15 s connect timeout
+    /// with every other search queued behind it; their log rows are written once the database answers again. On the old
+    /// code the eight searches took over 15 s.
+    /// </summary>
+    [Fact]
+    public async Task A_database_that_hangs_holds_searches_up_for_the_checks_timeout_only()
+    {
+        var session = Guid.NewGuid().ToString("N");
+        foreach (var body in Bodies)
+        {
+            await RecommendAsync(body, session);
+        }
+
+        await WaitForCatalogHeldInFullAsync();
+        api.Proxy.Hang();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => RecommendAsync(Bodies[i % 2], session)));
+            Assert.Equal(8, answers.Length); // each answered 200 (RecommendAsync checks)
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"eight searches took {clock.Elapsed.TotalSeconds:F1} s with the database hanging");
+        }
+        finally
+        {
+            api.Proxy.Restore();
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(45);
+        while (await LoggedAsync(session) < 10)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the searches' log rows were not written within 45 s of the database coming back");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>
+    /// The catalogue in memory serves searches for at most CatalogMaxStaleSeconds (900) without the database confirming
+    /// it; past that, searches answer 503 rather than offer seats nobody has checked. Before, it served them for ever.
+    /// </summary>
+    [Fact]
+    public async Task Past_its_maximum_staleness_the_catalogue_in_memory_serves_no_more_searches()
+    {
+        var session = Guid.NewGuid().ToString("N");
+        await RecommendAsync(Bodies[0], session);
+        await WaitForCatalogHeldInFullAsync();
+        api.Proxy.Cut();
+        try
+        {
+            await RecommendAsync(Bodies[0], session); // from memory
+            api.Clock.Advance(TimeSpan.FromSeconds(901));
+            var (status, _) = await api.PostJsonAsync("/api/v2/recommendations", Bodies[0]);
+            Assert.Equal(503, status);
+        }
+        finally
+        {
+            api.Proxy.Restore();
+        }
+
+        await RecommendAsync(Bodies[0], session); // confirmed again once the database answers
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await LoggedAsync(session) < 3) // the search served during the cut, from the buffer
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the buffered row was not written within 30 s");
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>Waits until health reports every recommendable occurrence held in full; returns how many that is.</summary>
     private async Task<int> WaitForCatalogHeldInFullAsync()
     {

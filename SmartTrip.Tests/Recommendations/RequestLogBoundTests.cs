@@ -16,6 +16,30 @@ public sealed class RequestLogBoundTests
         AlgorithmVersion = "v2.0", SearchType = SearchTypes.Exploration,
     };
 
+    /// <summary>
+    /// While the database is away the buffer is bounded in bytes too, not only in rows: rows with long preferences
+    /// (here about 1 MB each) fill it after 67, and the rest are dropped and counted. Before, all 70 were held (the row
+    /// count alone bounded it, at 50 000 rows of any size).
+    /// </summary>
+    [Fact]
+    public async Task The_outage_buffer_is_bounded_in_bytes()
+    {
+        await using var dataSource = NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Username=nobody;Database=none;Timeout=2");
+        await using var log = new RecommendationRequestLog(dataSource);
+        var large = Entry("large") with { Preferences = new string('x', 500_000) };
+        var each = RecommendationRequestLog.EstimatedBytes(large);
+        var fits = (int)(RecommendationRequestLog.MaxBufferedBytes / each);
+
+        for (var i = 0; i < 70; i++)
+        {
+            await log.WriteAsync(large with { RequestId = Guid.NewGuid() }); // refused connection: buffered or dropped
+        }
+
+        Assert.Equal(67, fits);
+        Assert.Equal(new RequestLogBacklog(fits, 70 - fits), log.Backlog);
+        Assert.True(log.BufferedBytes <= RecommendationRequestLog.MaxBufferedBytes);
+    }
+
     [Fact]
     public async Task Rows_beyond_the_waiting_capacity_are_dropped_and_counted_while_the_writer_is_held()
     {
