@@ -57,6 +57,19 @@ public sealed class ExperimentAssignmentTests
         Assert.InRange(ExperimentAssignment.Bucket(1, Guid.Empty), 0, 9_999);
     }
 
+    /// <summary>
+    /// Buckets pinned to the formula docs/experiments.md gives, computed outside the app (Python's hashlib): SHA-256 of
+    /// the experiment id (4 bytes little-endian) and the UUID (RFC 4122 bytes), first 8 bytes big-endian, modulo 10 000.
+    /// A hash seeded per process, the other byte order of the 8 bytes (2 352, 2 165, 6 236) or .NET's mixed-endian GUID
+    /// bytes give other buckets.
+    /// </summary>
+    [Theory]
+    [InlineData(7, "5f0c6a50-0000-4000-8000-000000000001", 5332)]
+    [InlineData(7, "c2a6f0d4-98e1-4b3a-a7f5-0e4d1c2b3a59", 4080)]
+    [InlineData(42, "c2a6f0d4-98e1-4b3a-a7f5-0e4d1c2b3a59", 9016)]
+    public void A_browsers_bucket_is_the_documented_formula(int experimentId, string browser, int bucket) =>
+        Assert.Equal(bucket, ExperimentAssignment.Bucket(experimentId, Guid.Parse(browser)));
+
     [Fact]
     public void A_search_without_a_browser_gets_the_control()
     {

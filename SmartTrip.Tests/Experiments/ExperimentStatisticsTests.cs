@@ -56,6 +56,23 @@ public sealed class ExperimentStatisticsTests
         Assert.InRange(covered, 930, 970);
     }
 
+    /// <summary>
+    /// The ratio check's threshold pinned on either side of 0.001: a 50/50 split of 10 000 off by 348 (chi-square 12.11,
+    /// p = 0.00050) is flagged, one off by 308 (chi-square 9.49, p = 0.00207) is not. A threshold of 0.01 or 0.0001
+    /// fails one of the two; so does the wrong degrees of freedom.
+    /// </summary>
+    [Fact]
+    public void The_ratio_check_flags_p_0_0005_and_not_p_0_002()
+    {
+        var flagged = ExperimentStatistics.SampleRatio([5_174, 4_826], [50, 50]);
+        var passed = ExperimentStatistics.SampleRatio([5_154, 4_846], [50, 50]);
+
+        Assert.Equal(0.000501, flagged.PValue, 6);
+        Assert.Equal(0.00207, passed.PValue, 5);
+        Assert.True(flagged.Mismatch);
+        Assert.False(passed.Mismatch);
+    }
+
     [Fact]
     public void A_broken_sixty_forty_split_of_a_fifty_fifty_experiment_trips_the_ratio_check_and_a_fair_one_does_not()
     {
