@@ -38,8 +38,12 @@ started=$SECONDS
 (cd "$work/src/SmartTrip.Tests" && dotnet dotnet-stryker --config-file stryker-config.json "$@")
 
 report="$(ls -d "$work"/src/SmartTrip.Tests/StrykerOutput/*/reports | tail -n 1)"
+# The Markdown report and the commit are kept in the repository; the generated HTML and JSON (megabytes each) go to
+# artifacts/, which git ignores.
 out="$REPO_ROOT/benchmarks/results/mutation/${REPORT:-all}"
-mkdir -p "$out"
-cp "$report"/mutation-report.md "$report"/mutation-report.json "$report"/mutation-report.html "$out"/
+full="$REPO_ROOT/artifacts/mutation/${REPORT:-all}"
+mkdir -p "$out" "$full"
+cp "$report"/mutation-report.md "$out"/
+cp "$report"/mutation-report.json "$report"/mutation-report.html "$full"/
 echo "$commit" > "$out/commit" # what was copied, not what the tree holds now
-log "Report: ${out#"$REPO_ROOT"/}/mutation-report.{md,html,json} ($(( SECONDS - started )) s)"
+log "Report: ${out#"$REPO_ROOT"/}/mutation-report.md, HTML and JSON in ${full#"$REPO_ROOT"/} ($(( SECONDS - started )) s)"
