@@ -27,6 +27,21 @@ public sealed class OpenApiDocumentTests(ApiFixture api) : IClassFixture<ApiFixt
         Assert.Equal(33, documented.Count);
     }
 
+    /// <summary>
+    /// The contract is committed (docs/openapi.json), so a change to it shows in review as a diff of the document, not
+    /// only of the code that builds it. When this fails on purpose, regenerate it:
+    /// <c>dotnet SmartTrip.Cli/bin/Release/net10.0/smarttrip.dll openapi --output docs/openapi.json</c>.
+    /// </summary>
+    [Fact]
+    public void The_document_is_the_committed_golden_file()
+    {
+        var built = JsonNode.Parse(OpenApiDocumentBuilder.Json)!.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n";
+        var committed = File.ReadAllText(Path.Combine(TestServices.RepositoryRoot, "docs", "openapi.json"));
+
+        Assert.True(built == committed,
+            "docs/openapi.json differs from the document the app builds; if the change is meant, regenerate it with `smarttrip openapi --output docs/openapi.json`");
+    }
+
     [Fact]
     public void A_route_without_its_function_or_a_function_without_a_route_fails_the_comparison()
     {
