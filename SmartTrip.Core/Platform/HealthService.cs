@@ -33,7 +33,7 @@ public sealed class HealthService(
     public const string QueueUnavailableMessage = "Event queue unavailable. Please try again later.";
 
     private readonly SemaphoreSlim _refresh = new(1, 1);
-    private (HealthReport Report, long At)? _liveness;
+    private volatile Liveness? _liveness;
 
     /// <summary>
     /// The database and queue checks alone, taken at most once every <see cref="ApiOptions.HealthCacheSeconds"/>: callers
@@ -58,7 +58,7 @@ public sealed class HealthService(
 
             var (counts, databaseError, queueOk) = await ReachAsync(ct);
             var report = new HealthReport(databaseError is null, queueOk, counts, databaseError ?? (queueOk ? null : QueueUnavailableMessage));
-            _liveness = (report, clock.GetTimestamp());
+            _liveness = new Liveness(report, clock.GetTimestamp());
             return report;
         }
         finally
@@ -69,6 +69,9 @@ public sealed class HealthService(
 
     private HealthReport? Fresh(TimeSpan maxAge) =>
         _liveness is { } last && clock.GetElapsedTime(last.At) < maxAge ? last.Report : null;
+
+    /// <summary>A liveness answer and when it was taken; replaced whole, so a reader never sees half of one.</summary>
+    private sealed record Liveness(HealthReport Report, long At);
 
     public async Task<HealthReport> CheckAsync(CancellationToken ct)
     {

@@ -47,6 +47,17 @@ public sealed class DatabaseOutageTests(OutageFixture api) : IClassFixture<Outag
         return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM recommendation_requests WHERE session_id = @session", new { session });
     }
 
+    /// <summary>Waits until the session has this many log rows (written once the database answers again).</summary>
+    private async Task WaitUntilLoggedAsync(string session, long rows, int seconds)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (await LoggedAsync(session) < rows)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the session's log rows did not reach {rows} within {seconds} s of the database coming back");
+            await Task.Delay(200);
+        }
+    }
+
     private async Task<JsonElement> RecommendAsync(string body, string session)
     {
         var withSession = body.Insert(1, $"\"session_id\":\"{session}\",");
@@ -95,12 +106,7 @@ public sealed class DatabaseOutageTests(OutageFixture api) : IClassFixture<Outag
             api.Proxy.Restore();
         }
 
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (await LoggedAsync(session) < 13)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the buffered rows were not written within 30 s of the database coming back");
-            await Task.Delay(200);
-        }
+        await WaitUntilLoggedAsync(session, 13, seconds: 30);
 
         var (_, after) = await api.SendWithKeyAsync(HttpMethod.Get, "/api/health/details");
         Assert.Equal(0, after.GetProperty("request_log").GetProperty("buffered").GetInt32());
@@ -162,12 +168,7 @@ public sealed class DatabaseOutageTests(OutageFixture api) : IClassFixture<Outag
             api.Proxy.Restore();
         }
 
-        var deadline = DateTime.UtcNow.AddSeconds(45);
-        while (await LoggedAsync(session) < 10)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the searches' log rows were not written within 45 s of the database coming back");
-            await Task.Delay(200);
-        }
+        await WaitUntilLoggedAsync(session, 10, seconds: 45);
     }
 
     /// <summary>
@@ -194,12 +195,7 @@ public sealed class DatabaseOutageTests(OutageFixture api) : IClassFixture<Outag
         }
 
         await RecommendAsync(Bodies[0], session); // confirmed again once the database answers
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (await LoggedAsync(session) < 3) // the search served during the cut, from the buffer
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the buffered row was not written within 30 s");
-            await Task.Delay(200);
-        }
+        await WaitUntilLoggedAsync(session, 3, seconds: 30); // the search served during the cut, from the buffer
     }
 
     /// <summary>Waits until health reports every recommendable occurrence held in full; returns how many that is.</summary>
