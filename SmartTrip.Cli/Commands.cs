@@ -13,7 +13,9 @@ using SmartTrip.Core.Json;
 using SmartTrip.Core.Platform;
 using SmartTrip.Core.Recommendations;
 using SmartTrip.Core.Tracking;
+using SmartTrip.Core.Wire;
 using SmartTrip.DevHost;
+using SmartTrip.Functions.Http;
 
 namespace SmartTrip.Cli;
 
@@ -172,7 +174,7 @@ internal static class Commands
             if (!parse.GetValue(yes))
             {
                 Console.Error.WriteLine("smarttrip: purge deletes every waiting dead letter and poison message for good; add --yes to confirm.");
-                return 1;
+                return ExitCodes.Refused;
             }
 
             return await RunAsync(async services =>
@@ -212,7 +214,7 @@ internal static class Commands
             if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
             {
                 Console.Error.WriteLine($"smarttrip: --as-of must be a date written YYYY-MM-DD, not '{text}'.");
-                return 1;
+                return ExitCodes.Refused;
             }
 
             var exitCode = 0;
@@ -225,13 +227,28 @@ internal static class Commands
                         : [await Console.In.ReadToEndAsync(ct)];
                     foreach (var line in lines)
                     {
-                        var outcome = await recommendations.RecommendAsync(
-                            new RecommendationRequest(Encoding.UTF8.GetBytes(line), Log: !parse.GetValue(noLog)), ct);
-                        Console.Out.WriteLine(JsonSerializer.Serialize(outcome.Body, outcome.Body.GetType(), SmartTripJson.Options));
-                        if (outcome.Status >= 500 || outcome.Status != 200 && !parse.GetValue(jsonl))
+                        object body;
+                        try
                         {
-                            exitCode = 1;
+                            var outcome = await recommendations.RecommendAsync(
+                                new RecommendationRequest(Encoding.UTF8.GetBytes(line), Log: !parse.GetValue(noLog)), ct);
+                            body = outcome.Body;
+                            if (outcome.Refusal is not null && !parse.GetValue(jsonl))
+                            {
+                                exitCode = ExitCodes.Refused;
+                            }
                         }
+                        catch (Exception exception) when (exception is not OperationCanceledException)
+                        {
+                            // The endpoint's error path, with the endpoint's body: the run stops at the first failure.
+                            var answer = ApiErrors.FromException(exception, 0, ErrorShape.Recommendations, out var errorId);
+                            Console.Out.WriteLine(JsonSerializer.Serialize(answer.Body, answer.Body!.GetType(), SmartTripJson.Options));
+                            Console.Error.WriteLine($"smarttrip: the search failed{(errorId is null ? "" : $" (error id {errorId})")}: {Describe(exception)}");
+                            exitCode = ExitCodes.Of(exception);
+                            return;
+                        }
+
+                        Console.Out.WriteLine(JsonSerializer.Serialize(body, body.GetType(), SmartTripJson.Options));
                     }
                 },
                 services => services.AddSingleton<TimeProvider>(new PinnedDateTimeProvider(day)));
@@ -258,7 +275,7 @@ internal static class Commands
                 if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
                 {
                     Console.Error.WriteLine($"smarttrip: --as-of must be a date written YYYY-MM-DD, not '{text}'.");
-                    return 1;
+                    return ExitCodes.Refused;
                 }
 
                 clock = new PinnedDateTimeProvider(day);
@@ -303,7 +320,7 @@ internal static class Commands
                 if (start is null || end is null || end < start || (single is not null && (first is not null || last is not null)))
                 {
                     Console.Error.WriteLine("smarttrip: give --date D, or --from D --to D with D written YYYY-MM-DD and --from not after --to.");
-                    return 1;
+                    return ExitCodes.Refused;
                 }
 
                 days = Enumerable.Range(0, end.Value.DayNumber - start.Value.DayNumber + 1).Select(start.Value.AddDays).ToList();
@@ -389,14 +406,22 @@ internal static class Commands
 
     private static int Fail(Exception ex)
     {
+        Console.Error.WriteLine("smarttrip: " + Describe(ex));
+        return Failures.Classify(ex) == FailureKind.Unavailable || ex is RequestFailedException { Status: 0 or >= 500 }
+            ? ExitCodes.Unavailable
+            : ExitCodes.Refused;
+    }
+
+    /// <summary>A failure in one line, without a stack trace.</summary>
+    private static string Describe(Exception ex)
+    {
         var message = ex switch
         {
             RequestFailedException storage => $"Storage request failed ({storage.Status}): {storage.ErrorCode ?? storage.Message}",
             _ when DatabaseErrors.IsUnavailable(ex) => $"cannot reach the database: {ex.InnerException?.Message ?? ex.Message}",
             _ => ex.Message,
         };
-        Console.Error.WriteLine("smarttrip: " + message.ReplaceLineEndings(" ").Trim());
-        return 1;
+        return message.ReplaceLineEndings(" ").Trim();
     }
 
     private static string ShortName(string script)

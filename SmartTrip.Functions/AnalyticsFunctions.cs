@@ -140,19 +140,18 @@ public sealed class AnalyticsFunctions(
     [ApiRequestBody(typeof(EvaluationRunBody), "Optional filters")]
     [ApiResponse(200, typeof(EvaluationReport), "The report")]
     [ApiResponse(400, typeof(ErrorBody), "scenario_ids must contain integers")]
-    [ApiResponse(413, typeof(ErrorBody), "A body over 1 MB")]
     [Function(nameof(RunEvaluation))]
     public async Task<IActionResult> RunEvaluation(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "evaluation/run")] HttpRequest req, CancellationToken ct)
     {
         if (await RequestBody.ReadAsync(req, ct) is not { } bytes)
         {
-            return Respond.Error(413, Respond.BodyTooLarge);
+            return ApiErrors.TooLarge(ErrorShape.Standard);
         }
 
         // api.md §8.4: a body that is not a JSON object is no filter.
         var (root, error) = JsonBody.Parse(bytes, ct);
-        if (error == JsonBody.TooManyValues)
+        if (error == ErrorMessages.TooManyValues)
         {
             return Respond.BadRequest(error);
         }

@@ -78,7 +78,7 @@ public sealed class SystemFunctions(HealthService health, IOptions<ApiOptions> o
     {
         var allowed = HttpRouteTable.Default.AllowedMethods(path ?? string.Empty);
         return allowed.Count == 0
-            ? Respond.NotFound(Respond.EndpointNotFound)
-            : Respond.WithMethods(405, Respond.MethodNotAllowed, allowed.Append("OPTIONS"));
+            ? Respond.NotFound(ErrorMessages.EndpointNotFound)
+            : Respond.WithMethods(405, ErrorMessages.MethodNotAllowed, allowed.Append("OPTIONS"));
     }
 }

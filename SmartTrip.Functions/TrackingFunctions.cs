@@ -20,7 +20,6 @@ public sealed class TrackingFunctions(
     [ApiResponse(200, typeof(SessionStarted), "The session, created or resumed")]
     [ApiResponse(400, typeof(ErrorBody), "A missing or malformed field")]
     [ApiResponse(409, typeof(ErrorBody), "The session has ended")]
-    [ApiResponse(413, typeof(ErrorBody), "A body over 1 MB")]
     [Function(nameof(StartSession))]
     public async Task<IActionResult> StartSession(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "session/start")] HttpRequest req, CancellationToken ct)
@@ -49,7 +48,6 @@ public sealed class TrackingFunctions(
     [ApiRequestBody(typeof(EventBody), "The event")]
     [ApiResponse(202, typeof(EventAccepted), "Accepted: it will be stored once")]
     [ApiResponse(400, typeof(ErrorBody), "The event was refused, with its field")]
-    [ApiResponse(413, typeof(ErrorBody), "A body over 1 MB")]
     [Function(nameof(TrackEvent))]
     public async Task<IActionResult> TrackEvent(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "events")] HttpRequest req, CancellationToken ct)
@@ -75,7 +73,6 @@ public sealed class TrackingFunctions(
     [ApiRequestBody(typeof(EventBatchBody), "The events")]
     [ApiResponse(202, typeof(BatchAccepted), "The valid events were accepted; the others are listed by index")]
     [ApiResponse(400, typeof(ErrorBody), "No events, too many, or not a JSON object")]
-    [ApiResponse(413, typeof(ErrorBody), "A body over 1 MB")]
     [Function(nameof(TrackEventBatch))]
     public async Task<IActionResult> TrackEventBatch(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "events/batch")] HttpRequest req, CancellationToken ct)
@@ -101,14 +98,13 @@ public sealed class TrackingFunctions(
     [ApiResponse(200, typeof(UserIdentified), "The user")]
     [ApiResponse(400, typeof(ErrorBody), "A missing or malformed anonymous_id")]
     [ApiResponse(401, typeof(ErrorBody), "No valid token")]
-    [ApiResponse(413, typeof(ErrorBody), "A body over 1 MB")]
     [Function(nameof(IdentifyUser))]
     public async Task<IActionResult> IdentifyUser(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "user/identify")] HttpRequest req, CancellationToken ct)
     {
         if (await IdentityAsync(req, ct) is not { } identity)
         {
-            return Respond.Error(401, Respond.AuthenticationRequired);
+            return Respond.Error(401, ErrorMessages.AuthenticationRequired);
         }
 
         var (body, failure) = await ReadObjectAsync(req, ct);
@@ -145,7 +141,7 @@ public sealed class TrackingFunctions(
     {
         if (await RequestBody.ReadAsync(req, ct) is not { } bytes)
         {
-            return (default, Respond.Error(413, Respond.BodyTooLarge));
+            return (default, ApiErrors.TooLarge(ErrorShape.Standard));
         }
 
         var (body, error) = JsonBody.Parse(bytes, ct);

@@ -6,11 +6,6 @@ namespace SmartTrip.Core.Data;
 /// <summary>Tells a database that cannot be reached apart from one that answered with an error.</summary>
 public static class DatabaseErrors
 {
-    public const string UnavailableMessage =
-        "Database connection unavailable. Please check your configuration or try again later.";
-
-    public const string FailedMessage = "Database error occurred. Please try again later.";
-
     /// <summary>True for any failure that comes from the database or the way to it.</summary>
     public static bool IsDatabaseFailure(Exception exception) =>
         exception is NpgsqlException or DatabaseCheckTimeoutException || exception.InnerException is NpgsqlException;

@@ -3,6 +3,7 @@ using SmartTrip.Core.Catalog;
 using SmartTrip.Core.Data;
 using SmartTrip.Core.Recommendations;
 using SmartTrip.Core.Tracking;
+using SmartTrip.Core.Wire;
 
 namespace SmartTrip.Core.Platform;
 
@@ -30,8 +31,6 @@ public sealed class HealthService(
     CatalogSnapshotCache snapshots, PartitionMaintenance partitions, Microsoft.Extensions.Options.IOptions<ApiOptions> options,
     RecommendationOptions recommendation, TimeProvider clock, ILogger<HealthService> logger)
 {
-    public const string QueueUnavailableMessage = "Event queue unavailable. Please try again later.";
-
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private volatile Liveness? _liveness;
 
@@ -57,7 +56,7 @@ public sealed class HealthService(
             }
 
             var (counts, databaseError, queueOk) = await ReachAsync(ct);
-            var report = new HealthReport(databaseError is null, queueOk, counts, databaseError ?? (queueOk ? null : QueueUnavailableMessage));
+            var report = new HealthReport(databaseError is null, queueOk, counts, databaseError ?? (queueOk ? null : ErrorMessages.QueueUnavailable));
             _liveness = new Liveness(report, clock.GetTimestamp());
             return report;
         }
@@ -94,7 +93,7 @@ public sealed class HealthService(
         catch (Exception ex) when (DatabaseErrors.IsDatabaseFailure(ex))
         {
             logger.LogWarning(ex, "Health check: database unavailable");
-            databaseError = DatabaseErrors.IsUnavailable(ex) ? DatabaseErrors.UnavailableMessage : DatabaseErrors.FailedMessage;
+            databaseError = DatabaseErrors.IsUnavailable(ex) ? ErrorMessages.DatabaseUnavailable : ErrorMessages.DatabaseFailed;
         }
 
         var queueOk = false;
@@ -144,7 +143,7 @@ public sealed class HealthService(
             ? new CatalogInMemory(snapshot.Data.Version, snapshot.Data.Candidates.Count, snapshot.HydratedCount)
             : null;
         return new HealthReport(
-            databaseError is null, queueOk, counts, databaseError ?? (queueOk ? null : QueueUnavailableMessage), waiting, requestLog.Backlog,
+            databaseError is null, queueOk, counts, databaseError ?? (queueOk ? null : ErrorMessages.QueueUnavailable), waiting, requestLog.Backlog,
             inMemory, strays);
     }
 }

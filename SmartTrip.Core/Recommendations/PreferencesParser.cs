@@ -3,6 +3,7 @@ using System.Text.Json;
 using SmartTrip.Core.Catalog;
 using SmartTrip.Core.Json;
 using SmartTrip.Core.Validation;
+using SmartTrip.Core.Wire;
 
 namespace SmartTrip.Core.Recommendations;
 
@@ -18,8 +19,6 @@ public sealed record PreferencesParseResult(TripPreferences? Preferences, string
 /// </summary>
 public static class PreferencesParser
 {
-    public const string NotAnObject = JsonBody.NotAnObject;
-    public const string InvalidPreferences = "Invalid preferences";
 
     /// <summary>Parses a raw body (<see cref="JsonBody.Parse"/>: an empty or whitespace-only body is <c>{}</c>).</summary>
     public static PreferencesParseResult Parse(ReadOnlyMemory<byte> body, CancellationToken ct = default)
@@ -37,7 +36,7 @@ public static class PreferencesParser
 
         if (StorableText.Check(body, ct) is { } unstorable)
         {
-            return new PreferencesParseResult(null, InvalidPreferences, [unstorable]);
+            return new PreferencesParseResult(null, ErrorMessages.Recommendations.InvalidPreferences, [unstorable]);
         }
 
         var errors = new List<FieldError>();
@@ -71,7 +70,7 @@ public static class PreferencesParser
 
         if (errors.Count > 0)
         {
-            return new PreferencesParseResult(null, InvalidPreferences, errors);
+            return new PreferencesParseResult(null, ErrorMessages.Recommendations.InvalidPreferences, errors);
         }
 
         var preferences = new TripPreferences
@@ -105,7 +104,7 @@ public static class PreferencesParser
         return new PreferencesParseResult(preferences.WithSets(), null, []);
     }
 
-    private static PreferencesParseResult NotObject() => new(null, NotAnObject, []);
+    private static PreferencesParseResult NotObject() => new(null, ErrorMessages.NotAnObject, []);
 
     private static bool IsAbsent(JsonElement body, string name, out JsonElement value) =>
         !body.TryGetProperty(name, out value) || value.ValueKind == JsonValueKind.Null;

@@ -30,26 +30,22 @@ public sealed record RecommendedOccurrence : Occurrence
     public bool IsRelaxed { get; init; }
 }
 
-/// <summary>What the endpoint answers: a status and a body (the 200 response or an error body).</summary>
+/// <summary>A search answered with its response, or a body the API refused with its 400 error.</summary>
 public sealed record RecommendationOutcome
 {
-    private RecommendationOutcome(int status, RecommendationResponse? response, RecommendationErrorBody? error) =>
-        (Status, Response, Error) = (status, response, error);
+    private RecommendationOutcome(RecommendationResponse? response, RecommendationErrorBody? refusal) =>
+        (Response, Refusal) = (response, refusal);
 
-    /// <summary>A search answered: 200 with its response.</summary>
-    public static RecommendationOutcome Found(RecommendationResponse response) => new(200, response, null);
+    public static RecommendationOutcome Found(RecommendationResponse response) => new(response, null);
 
-    /// <summary>A search refused or failed, with its status and error body.</summary>
-    public static RecommendationOutcome Failed(int status, RecommendationErrorBody error) => new(status, null, error);
-
-    public int Status { get; }
+    public static RecommendationOutcome Refused(RecommendationErrorBody refusal) => new(null, refusal);
 
     public RecommendationResponse? Response { get; }
 
-    public RecommendationErrorBody? Error { get; }
+    public RecommendationErrorBody? Refusal { get; }
 
-    /// <summary>The JSON body to send: the response, or the error.</summary>
-    public object Body => (object?)Response ?? Error!;
+    /// <summary>The JSON body to send: the response, or the refusal.</summary>
+    public object Body => (object?)Response ?? Refusal!;
 }
 
 /// <summary>

@@ -28,45 +28,32 @@ public sealed class RecommendationService(
     private RecommendationOptions Options => engine.Options;
 
     /// <summary>
-    /// Answers a request: 200 with the response, 400 for a body the API rejects (not logged), 503 when the
-    /// database fails, 500 for a defect. Never throws for those.
+    /// Answers a request: the response, or the refusal of a body the API rejects (not logged). A failing database and
+    /// defects escape as exceptions, which the caller's error path turns into its answer (<c>ApiErrors</c> for the
+    /// endpoint, an exit code for the command-line tool); a defect of the ranking itself is a
+    /// <see cref="RecommendationEngineException"/>.
     /// </summary>
     public async Task<RecommendationOutcome> RecommendAsync(RecommendationRequest request, CancellationToken ct)
     {
         var parsed = PreferencesParser.Parse(request.Body, ct);
         if (parsed.Preferences is not { } preferences)
         {
-            return RecommendationOutcome.Failed(400, new RecommendationErrorBody(parsed.Error!, parsed.FieldErrors.Count > 0 ? parsed.FieldErrors : null));
+            return RecommendationOutcome.Refused(new RecommendationErrorBody(parsed.Error!, parsed.FieldErrors.Count > 0 ? parsed.FieldErrors : null));
         }
 
         var started = clock.GetTimestamp();
-        try
+        var sessionId = request.SessionIdHeader is { Length: >= 1 and <= 64 } header ? header : preferences.SessionId;
+        var serving = await experiments.ServeAsync(preferences.AnonymousId, sessionId, ct);
+        var response = await SearchAsync(preferences, ct, serving);
+        metrics?.Searched(clock.GetElapsedTime(started).TotalMilliseconds, response.PrimaryCount, response.RelaxedCount);
+        // The request's span says which logged search it was, so a trace leads to its recommendation_requests row.
+        System.Diagnostics.Activity.Current?.SetTag("smarttrip.request_id", response.RequestId.ToString());
+        if (request.Log)
         {
-            var sessionId = request.SessionIdHeader is { Length: >= 1 and <= 64 } header ? header : preferences.SessionId;
-            var serving = await experiments.ServeAsync(preferences.AnonymousId, sessionId, ct);
-            var response = await SearchAsync(preferences, ct, serving);
-            metrics?.Searched(clock.GetElapsedTime(started).TotalMilliseconds, response.PrimaryCount, response.RelaxedCount);
-            // The request's span says which logged search it was, so a trace leads to its recommendation_requests row.
-            System.Diagnostics.Activity.Current?.SetTag("smarttrip.request_id", response.RequestId.ToString());
-            if (request.Log)
-            {
-                await LogAsync(sessionId, serving?.AnonymousId, preferences, response, started);
-            }
+            await LogAsync(sessionId, serving?.AnonymousId, preferences, response, started);
+        }
 
-            return RecommendationOutcome.Found(response);
-        }
-        catch (Exception exception) when (DatabaseErrors.IsDatabaseFailure(exception) && !DatabaseErrors.IsDataError(exception) && !ct.IsCancellationRequested)
-        {
-            var unavailable = DatabaseErrors.IsUnavailable(exception);
-            logger.LogWarning(exception, "Recommendations failed: the database is {DatabaseState}", unavailable ? "unreachable" : "failing");
-            return RecommendationOutcome.Failed(503, new RecommendationErrorBody(
-                unavailable ? RecommendationErrorBody.DatabaseUnavailable : RecommendationErrorBody.DatabaseFailed));
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            logger.LogError(exception, "Recommendations failed with a defect");
-            return RecommendationOutcome.Failed(500, new RecommendationErrorBody(RecommendationErrorBody.EngineFailed));
-        }
+        return RecommendationOutcome.Found(response);
     }
 
     /// <summary>
@@ -78,7 +65,15 @@ public sealed class RecommendationService(
         var requestId = Guid.NewGuid();
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var snapshot = await catalog.GetAsync(today, ct);
-        var result = Rank(preferences, snapshot.Data, today, serving?.Engine ?? engine);
+        EngineResult result;
+        try
+        {
+            result = Rank(preferences, snapshot.Data, today, serving?.Engine ?? engine);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            throw new RecommendationEngineException(exception);
+        }
 
         var winners = result.Primary.Results.Concat(result.Relaxed).ToList();
         var occurrences = await snapshot.GetOccurrencesAsync(winners.Select(w => w.Trip.Id).ToList(), ct);

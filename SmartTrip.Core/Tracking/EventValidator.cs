@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using SmartTrip.Core.Json;
 using SmartTrip.Core.Validation;
+using SmartTrip.Core.Wire;
 
 namespace SmartTrip.Core.Tracking;
 
@@ -58,15 +59,14 @@ public static class EventValidator
         var eventType = type.GetString()!;
         var session = item.GetProperty("session_id");
         var anonymous = item.GetProperty("anonymous_id");
-        const string badUuid = "Invalid UUID format for session_id or anonymous_id";
         if (session.ValueKind != JsonValueKind.String || !TrackingIds.TryParseUuid(session.GetString(), out var sessionId))
         {
-            return Fail("session_id", badUuid);
+            return Fail("session_id", ErrorMessages.InvalidUuid);
         }
 
         if (anonymous.ValueKind != JsonValueKind.String || !TrackingIds.TryParseUuid(anonymous.GetString(), out var anonymousId))
         {
-            return Fail("anonymous_id", badUuid);
+            return Fail("anonymous_id", ErrorMessages.InvalidUuid);
         }
 
         // Absent, null and "" mean no source; any other value must be one of the sources (an array or object never is).

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SmartTrip.Core.Wire;
 
 namespace SmartTrip.Core.Validation;
 
@@ -17,16 +18,13 @@ public static class JsonBody
     /// </summary>
     public const int MaxValues = 50_000;
 
-    public const string BodyTooLarge = "Request body too large (maximum 1 MB)";
-    public const string NotAnObject = "Request body must be a JSON object";
-    public const string TooManyValues = "Request body holds too many JSON values (maximum 50000)";
 
     private const int CancellationStride = 4096;
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = StorableText.MaxDepth };
 
     /// <summary>
     /// The body as a JSON object (an empty or whitespace-only body is <c>{}</c>; a UTF-8 byte order mark is skipped), or why
-    /// not: <see cref="NotAnObject"/> when it is not UTF-8, not JSON, too deep or not an object, <see cref="TooManyValues"/>.
+    /// not: <see cref="ErrorMessages.NotAnObject"/> when it is not UTF-8, not JSON, too deep or not an object, <see cref="ErrorMessages.TooManyValues"/>.
     /// Nothing of its text is checked for storability here (<see cref="StorableText"/> does that, per event where a batch
     /// answers per event). Throws <see cref="OperationCanceledException"/> when the caller goes away.
     /// </summary>
@@ -44,7 +42,7 @@ public static class JsonBody
 
         if (!StorableText.IsUtf8(body.Span))
         {
-            return (default, NotAnObject);
+            return (default, ErrorMessages.NotAnObject);
         }
 
         var reader = new Utf8JsonReader(body.Span, ReaderOptions);
@@ -53,7 +51,7 @@ public static class JsonBody
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                return (default, NotAnObject);
+                return (default, ErrorMessages.NotAnObject);
             }
 
             while (reader.Read())
@@ -65,7 +63,7 @@ public static class JsonBody
 
                 if (++values > MaxValues)
                 {
-                    return (default, TooManyValues);
+                    return (default, ErrorMessages.TooManyValues);
                 }
 
                 if (values % CancellationStride == 0)
@@ -76,7 +74,7 @@ public static class JsonBody
         }
         catch (JsonException)
         {
-            return (default, NotAnObject);
+            return (default, ErrorMessages.NotAnObject);
         }
 
         // An element that owns its (unpooled) copy of the body: it outlives the request's buffer, nothing to dispose.

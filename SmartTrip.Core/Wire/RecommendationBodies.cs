@@ -36,19 +36,22 @@ public sealed record RecommendationResponse : SuccessBody
     public ExperimentTag? Experiment { get; init; }
 }
 
-/// <summary>Every error of the recommendations endpoint carries <c>api_version</c> (api.md §6.3–§6.4).</summary>
-public sealed record RecommendationErrorBody(string Error, IReadOnlyList<FieldError>? Errors = null) : FailureBody(Error, Errors)
+/// <summary>
+/// Every error of the recommendations endpoint carries <c>api_version</c> (api.md §6.3-§6.4); a 500 also carries the
+/// <c>error_id</c> its log line carries.
+/// </summary>
+public sealed record RecommendationErrorBody(string Error, IReadOnlyList<FieldError>? Errors = null, string? ErrorId = null)
+    : FailureBody(Error, Errors)
 {
     public const string Version = "v2";
 
-    public const string DatabaseUnavailable = "שגיאת חיבור למסד הנתונים. אנא נסה שוב מאוחר יותר.";
-    public const string DatabaseFailed = "שגיאה במסד הנתונים. אנא נסה שוב מאוחר יותר.";
-    public const string EngineFailed = "שגיאה בעיבוד ההמלצות. אנא נסה שוב או נסה עם העדפות אחרות.";
-    public const string RequestFailed = "שגיאה בעיבוד הבקשה. אנא נסה שוב מאוחר יותר.";
-    public const string BodyTooLarge = Validation.JsonBody.BodyTooLarge;
+    [JsonPropertyName("error_id")]
+    [JsonPropertyOrder(1)] // after the error and its field errors
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ErrorId { get; init; } = ErrorId;
 
     [JsonPropertyName("api_version")]
-    [JsonPropertyOrder(1)] // after the error and its field errors
+    [JsonPropertyOrder(2)]
     public string ApiVersion => Version;
 }
 

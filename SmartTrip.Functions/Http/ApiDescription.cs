@@ -2,7 +2,8 @@ namespace SmartTrip.Functions.Http;
 
 /// <summary>
 /// A response an HTTP function gives (the OpenAPI document is built from these): its status and, unless empty, the type
-/// of its JSON body. Every function also answers 500 and 503 with the error body; key-protected ones 401 with none.
+/// of its JSON body. Every function also answers 500 and 503, and one that reads a body 413, with the error body of its
+/// <see cref="ErrorShape"/>; key-protected ones 401 with none.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
 public sealed class ApiResponseAttribute(int status, Type? body, string description) : Attribute

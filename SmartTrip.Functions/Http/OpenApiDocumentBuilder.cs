@@ -144,8 +144,15 @@ public static partial class OpenApiDocumentBuilder
             Default(401, "The function key is missing or wrong (the platform answers, with an empty body).", null);
         }
 
-        Default(500, "A defect; the body carries an error_id that the log carries too.", typeof(ErrorBody));
-        Default(503, "The database or the queue is unavailable; Retry-After says when to try again.", typeof(ErrorBody));
+        // The error path's own answers, in the shape the function declares (ApiErrors).
+        var errors = ApiErrors.BodyType(ApiErrors.ShapeOf(function));
+        if (operation["requestBody"] is not null)
+        {
+            Default(413, "A body over 1 MB.", errors);
+        }
+
+        Default(500, "A defect; the body carries an error_id that the log carries too.", errors);
+        Default(503, "The database or the queue is unavailable; Retry-After says when to try again.", errors);
         operation["responses"] = responses;
         return operation;
     }

@@ -11,14 +11,6 @@ namespace SmartTrip.Functions.Http;
 /// </summary>
 public static class Respond
 {
-    public const string EndpointNotFound = "Endpoint not found";
-    public const string MethodNotAllowed = "Method not allowed";
-    public const string InternalError = "Internal server error";
-    public const string BodyTooLarge = JsonBody.BodyTooLarge;
-    public const string NotAnObject = JsonBody.NotAnObject;
-    public const string QueueUnavailable = "Event queue unavailable. Please try again later.";
-    public const string AuthenticationRequired = "Authentication required";
-
     public static ApiResult Ok(object body) => new(200, body);
 
     public static ApiResult Item<T>(T data) => new(200, new ItemBody<T>(data));

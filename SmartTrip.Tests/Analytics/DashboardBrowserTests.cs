@@ -260,7 +260,7 @@ public sealed class DashboardBrowserTests(LoopbackApiFixture api) : IClassFixtur
             errors.GetProperty("notUrl").GetProperty("status").GetString());
         Assert.Equal("Enter a function key: the metrics endpoints require one.", errors.GetProperty("noKey").GetProperty("status").GetString());
         Assert.Equal(
-            $"The API is unavailable (HTTP 503): {Core.Data.DatabaseErrors.UnavailableMessage} Retry in 45 s.",
+            $"The API is unavailable (HTTP 503): {Core.Wire.ErrorMessages.DatabaseUnavailable} Retry in 45 s.",
             errors.GetProperty("unavailable").GetProperty("status").GetString());
         Assert.Equal(5, errors.EnumerateObject().Count());
         Expect.All(errors.EnumerateObject(), 5, e => Assert.True(e.Value.GetProperty("reportHidden").GetBoolean()));

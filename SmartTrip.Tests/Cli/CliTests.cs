@@ -81,13 +81,30 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Recommend_answers_an_unreachable_database_with_the_endpoints_503_body_and_exit_69()
+    {
+        var result = await RunWithInputAsync(
+            new Dictionary<string, string>
+            {
+                ["ConnectionStrings__SmartTripDb"] = "Host=127.0.0.1;Port=1;Database=x;Username=x;Timeout=2",
+                ["AzureWebJobsStorage"] = TestServices.StorageConnectionString,
+            },
+            """{"budget":9000}""",
+            "recommend", "--as-of", "2026-11-25", "--no-log");
+
+        Assert.Equal(69, result.ExitCode);
+        Assert.Equal("""{"success":false,"error":"שגיאת חיבור למסד הנתונים. אנא נסה שוב מאוחר יותר.","api_version":"v2"}""", result.Output.Trim());
+        Assert.Contains(result.Error.Split('\n'), line => line.StartsWith("smarttrip: the search failed: cannot reach the database", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task An_unreachable_database_is_reported_without_a_stack_trace()
     {
         var result = await RunAsync(
             new Dictionary<string, string> { ["ConnectionStrings__SmartTripDb"] = "Host=127.0.0.1;Port=1;Database=x;Username=x;Timeout=2" },
             "seed");
 
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(69, result.ExitCode); // EX_UNAVAILABLE: worth trying again
         var line = Assert.Single(result.Error.Trim().Split('\n'));
         Assert.StartsWith("smarttrip: ", line);
         Assert.DoesNotContain(" at ", line);

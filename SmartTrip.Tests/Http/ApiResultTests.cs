@@ -2,7 +2,10 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Npgsql;
 using SmartTrip.Core.Catalog;
+using SmartTrip.Core.Recommendations;
 using SmartTrip.Core.Validation;
+using SmartTrip.Core.Wire;
+using SmartTrip.Functions;
 using SmartTrip.Functions.Http;
 
 namespace SmartTrip.Tests.Http;
@@ -63,7 +66,7 @@ public sealed class ApiResultTests
     {
         var exception = new NpgsqlException("Failed to connect to 10.0.0.5:5432", new System.Net.Sockets.SocketException(111));
 
-        var (context, body) = await ExecuteAsync(ApiErrors.FromException(exception, 5, out _));
+        var (context, body) = await ExecuteAsync(ApiErrors.FromException(exception, 5, ErrorShape.Standard, out _));
 
         Assert.Equal(503, context.Response.StatusCode);
         Assert.Equal("5", context.Response.Headers.RetryAfter.ToString());
@@ -75,7 +78,7 @@ public sealed class ApiResultTests
     {
         var exception = new PostgresException("relation \"trip_templates\" does not exist", "ERROR", "ERROR", PostgresErrorCodes.UndefinedTable);
 
-        var (context, body) = await ExecuteAsync(ApiErrors.FromException(exception, 9, out _));
+        var (context, body) = await ExecuteAsync(ApiErrors.FromException(exception, 9, ErrorShape.Standard, out _));
 
         Assert.Equal(503, context.Response.StatusCode);
         Assert.Equal("9", context.Response.Headers.RetryAfter.ToString());
@@ -93,7 +96,7 @@ public sealed class ApiResultTests
     [Fact]
     public async Task Defects_become_a_500_with_an_error_id_and_no_internals()
     {
-        var (context, body) = await ExecuteAsync(ApiErrors.FromException(new InvalidOperationException("secret detail at line 42"), 5, out var errorId));
+        var (context, body) = await ExecuteAsync(ApiErrors.FromException(new InvalidOperationException("secret detail at line 42"), 5, ErrorShape.Standard, out var errorId));
 
         Assert.Equal(500, context.Response.StatusCode);
         Assert.Matches("^[0-9a-f]{12}$", errorId);
@@ -107,10 +110,42 @@ public sealed class ApiResultTests
     [InlineData(PostgresErrorCodes.UniqueViolation)]
     public void A_data_error_is_never_503(string sqlState)
     {
-        var result = ApiErrors.FromException(new PostgresException("refused", "ERROR", "ERROR", sqlState), 5, out var errorId);
+        var result = ApiErrors.FromException(new PostgresException("refused", "ERROR", "ERROR", sqlState), 5, ErrorShape.Standard, out var errorId);
 
         Assert.Equal(500, result.StatusCode);
         Assert.NotNull(errorId);
         Assert.False(result.Headers.ContainsKey("Retry-After"));
+    }
+
+    [Fact]
+    public async Task The_recommendation_endpoint_answers_its_own_shape_in_hebrew_with_the_api_version()
+    {
+        var unreachable = new NpgsqlException("Failed to connect", new System.Net.Sockets.SocketException(111));
+        var failing = new PostgresException("relation missing", "ERROR", "ERROR", PostgresErrorCodes.UndefinedTable);
+        var engine = new RecommendationEngineException(new IndexOutOfRangeException("secret"));
+        var other = new InvalidOperationException("secret");
+
+        var (down, downBody) = await ExecuteAsync(ApiErrors.FromException(unreachable, 7, ErrorShape.Recommendations, out var downId));
+        var (_, failingBody) = await ExecuteAsync(ApiErrors.FromException(failing, 7, ErrorShape.Recommendations, out _));
+        var (ranking, rankingBody) = await ExecuteAsync(ApiErrors.FromException(engine, 7, ErrorShape.Recommendations, out var rankingId));
+        var (_, otherBody) = await ExecuteAsync(ApiErrors.FromException(other, 7, ErrorShape.Recommendations, out var otherId));
+        var (large, largeBody) = await ExecuteAsync(ApiErrors.TooLarge(ErrorShape.Recommendations));
+
+        Assert.Equal((503, "7", null), (down.Response.StatusCode, down.Response.Headers.RetryAfter.ToString(), downId));
+        Assert.Equal("""{"success":false,"error":"שגיאת חיבור למסד הנתונים. אנא נסה שוב מאוחר יותר.","api_version":"v2"}""", downBody);
+        Assert.Equal("""{"success":false,"error":"שגיאה במסד הנתונים. אנא נסה שוב מאוחר יותר.","api_version":"v2"}""", failingBody);
+        Assert.Equal(500, ranking.Response.StatusCode);
+        Assert.Equal($$"""{"success":false,"error":"שגיאה בעיבוד ההמלצות. אנא נסה שוב או נסה עם העדפות אחרות.","error_id":"{{rankingId}}","api_version":"v2"}""", rankingBody);
+        Assert.Equal($$"""{"success":false,"error":"שגיאה בעיבוד הבקשה. אנא נסה שוב מאוחר יותר.","error_id":"{{otherId}}","api_version":"v2"}""", otherBody);
+        Assert.Equal(413, large.Response.StatusCode);
+        Assert.Equal("""{"success":false,"error":"Request body too large (maximum 1 MB)","api_version":"v2"}""", largeBody);
+    }
+
+    [Fact]
+    public void A_function_declares_its_error_shape_once_and_the_error_path_reads_it()
+    {
+        Assert.Equal(ErrorShape.Recommendations, ApiErrors.ShapeOf(nameof(RecommendationFunctions.GetRecommendations)));
+        Assert.Equal(ErrorShape.Standard, ApiErrors.ShapeOf(nameof(TrackingFunctions.TrackEvent)));
+        Assert.Equal(typeof(RecommendationErrorBody), ApiErrors.BodyType(ErrorShape.Recommendations));
     }
 }

@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using SmartTrip.DevHost;
 
 namespace SmartTrip.Tests.Integration;
@@ -72,7 +74,7 @@ public sealed class DatabaseUnavailableTests : IAsyncLifetime
         Assert.Equal("unhealthy", body.RootElement.GetProperty("status").GetString());
         Assert.Equal("""{"database":"unavailable","queue":"ok"}""", body.RootElement.GetProperty("checks").GetRawText());
         Assert.Equal(JsonValueKind.Null, body.RootElement.GetProperty("database").ValueKind);
-        Assert.Equal(Core.Data.DatabaseErrors.UnavailableMessage, body.RootElement.GetProperty("error").GetString());
+        Assert.Equal(Core.Wire.ErrorMessages.DatabaseUnavailable, body.RootElement.GetProperty("error").GetString());
     }
 }
 
@@ -160,5 +162,46 @@ public sealed class RoundTripTests(RoundTripTests.Fixture api) : IClassFixture<R
 
         Assert.InRange(small, 1, 3);
         Assert.Equal(small, large);
+    }
+}
+
+/// <summary>A defect inside a search takes the one error path: the endpoint's shape, an error_id, the same id in the log.</summary>
+public sealed class SearchDefectTests(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    /// <summary>A clock that cannot tell the date: the search's first step past the experiments fails, outside the ranking.</summary>
+    private sealed class BrokenCalendar : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => throw new InvalidOperationException("secret clock detail");
+    }
+
+    [Fact]
+    public async Task A_defect_in_a_search_answers_500_in_the_endpoints_shape_with_the_error_id_it_logs()
+    {
+        var log = new CapturedLog();
+        await using var app = DevHostApplication.Build([], builder =>
+        {
+            builder.WebHost.UseTestServer();
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:SmartTripDb"] = api.ConnectionString,
+                ["AzureWebJobsStorage"] = TestServices.StorageConnectionString,
+                ["DevHost:BackgroundTriggers"] = "false",
+            });
+            builder.Logging.AddProvider(log);
+            builder.Services.AddSingleton<TimeProvider>(new BrokenCalendar());
+        });
+        await app.StartAsync();
+
+        using var response = await app.GetTestClient().PostAsync("/api/v2/recommendations", new StringContent("""{"budget":9000}"""));
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        var errorId = body.RootElement.GetProperty("error_id").GetString()!;
+        Assert.Matches("^[0-9a-f]{12}$", errorId);
+        Assert.Equal(
+            $$"""{"success":false,"error":"שגיאה בעיבוד הבקשה. אנא נסה שוב מאוחר יותר.","error_id":"{{errorId}}","api_version":"v2"}""",
+            body.RootElement.GetRawText());
+        Assert.Contains($"error id {errorId}", log.ToString());
+        Assert.DoesNotContain("secret", body.RootElement.GetRawText());
     }
 }

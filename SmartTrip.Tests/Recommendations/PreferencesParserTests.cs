@@ -1,5 +1,6 @@
 using System.Text;
 using SmartTrip.Core.Recommendations;
+using SmartTrip.Core.Wire;
 
 namespace SmartTrip.Tests.Recommendations;
 
@@ -42,7 +43,7 @@ public sealed class PreferencesParserTests
         var result = Parse(body);
 
         Assert.False(result.IsValid);
-        Assert.Equal(PreferencesParser.InvalidPreferences, result.Error);
+        Assert.Equal(ErrorMessages.Recommendations.InvalidPreferences, result.Error);
         Assert.Equal([expected], Errors(body));
     }
 
@@ -71,7 +72,7 @@ public sealed class PreferencesParserTests
     {
         var result = Parse(body);
 
-        Assert.Equal(PreferencesParser.NotAnObject, result.Error);
+        Assert.Equal(ErrorMessages.NotAnObject, result.Error);
         Assert.Empty(result.FieldErrors);
     }
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Dapper;
 using SmartTrip.Core.Validation;
+using SmartTrip.Core.Wire;
 using SmartTrip.DevHost;
 
 namespace SmartTrip.Tests.Tracking;
@@ -72,7 +73,7 @@ public sealed class HostileTextTests(EventsFixture api)
         var (status, answer) = await PostAsync(path, overLimit);
 
         Assert.Equal(400, status);
-        Assert.Equal(JsonBody.TooManyValues, answer.GetProperty("error").GetString());
+        Assert.Equal(ErrorMessages.TooManyValues, answer.GetProperty("error").GetString());
 
         var withinLimit = $"{{\"{new string('A', 900_000)}\":[{string.Join(",", Enumerable.Repeat("0", JsonBody.MaxValues - 10))}]}}";
         (status, _) = await PostAsync(path, withinLimit);
