@@ -10,6 +10,9 @@ namespace SmartTrip.Functions;
 /// <summary>Reference data and the v2 catalogue reads (api.md §4–§5).</summary>
 public sealed class CatalogFunctions(CatalogRepository catalog)
 {
+    private const string StatusDescription =
+        "Only this status: Open, Guaranteed, Last Places (or LAST_PLACES), Full, Cancelled, in any case; another value is ignored";
+
     [ApiSummary("Countries with trips and the continents, for the search form")]
     [ApiResponse(200, typeof(LocationsBody), "The countries and continents")]
     [Function(nameof(GetLocations))]
@@ -23,14 +26,14 @@ public sealed class CatalogFunctions(CatalogRepository catalog)
     }
 
     [ApiSummary("Countries, optionally of one continent")]
-    [ApiQuery("continent", typeof(string), "A continent name or label (recommendation.md §3.3)")]
+    [ApiQuery("continent", QueryShape.Text, "A continent name or label (recommendation.md §3.3)")]
     [ApiResponse(200, typeof(ListBody<Country>), "The countries")]
     [ApiResponse(400, typeof(ErrorBody), "An unknown continent or a bad parameter")]
     [Function(nameof(GetCountries))]
     public async Task<IActionResult> GetCountries(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "countries")] HttpRequest req, CancellationToken ct)
     {
-        var q = new QueryReader(req.Query);
+        var q = QueryReader.Of(req);
         var continent = q.String("continent");
         if (!q.IsValid)
         {
@@ -99,13 +102,20 @@ public sealed class CatalogFunctions(CatalogRepository catalog)
         await Respond.ItemByIdAsync(id, value => catalog.GetCompanyAsync(value, ct), "Company not found");
 
     [ApiSummary("Trip templates, filtered and paged (api.md §5.3)")]
+    [ApiQuery("company_id", QueryShape.Integer, "Only this company's templates")]
+    [ApiQuery("trip_type_id", QueryShape.Integer, "Only this trip type")]
+    [ApiQuery("difficulty", QueryShape.Integer, "Only this difficulty level (1-5)")]
+    [ApiQuery("country_id", QueryShape.Integer, "Only templates that visit this country (any of their countries)")]
+    [ApiQuery("include_occurrences", QueryShape.Flag, "Add each template's next 5 occurrences (upcomingOccurrences)", Default = false)]
+    [ApiQuery("limit", QueryShape.Count, "Templates per page; above 100 is 100", Default = Paging.DefaultLimit)]
+    [ApiQuery("offset", QueryShape.Count, "Templates to skip", Default = 0)]
     [ApiResponse(200, typeof(PageBody<Template>), "A page of templates")]
     [ApiResponse(400, typeof(ErrorBody), "A bad filter or paging parameter")]
     [Function(nameof(GetTemplates))]
     public async Task<IActionResult> GetTemplates(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/templates")] HttpRequest req, CancellationToken ct)
     {
-        var q = new QueryReader(req.Query);
+        var q = QueryReader.Of(req);
         var query = new TemplateQuery
         {
             CompanyId = q.Int("company_id"),
@@ -128,13 +138,25 @@ public sealed class CatalogFunctions(CatalogRepository catalog)
         await Respond.ItemByIdAsync(id, value => catalog.GetTemplateAsync(value, ct), "Template not found");
 
     [ApiSummary("Trip occurrences, filtered and paged (api.md §5.5)")]
+    [ApiQuery("template_id", QueryShape.Integer, "Only this template's occurrences")]
+    [ApiQuery("guide_id", QueryShape.Integer, "Only this guide's occurrences")]
+    [ApiQuery("status", QueryShape.Text, StatusDescription)]
+    [ApiQuery("year", QueryShape.Integer, "Only occurrences starting in this year")]
+    [ApiQuery("month", QueryShape.Integer, "Only occurrences starting in this month (1-12)")]
+    [ApiQuery("start_date", QueryShape.Date, "Only occurrences starting on or after this date (YYYY-MM-DD; unreadable is ignored)")]
+    [ApiQuery("end_date", QueryShape.Date, "Only occurrences ending on or before this date (YYYY-MM-DD; unreadable is ignored)")]
+    [ApiQuery("min_price", QueryShape.Number, "Only occurrences whose effective price is at least this")]
+    [ApiQuery("max_price", QueryShape.Number, "Only occurrences whose effective price is at most this")]
+    [ApiQuery("include_template", QueryShape.Flag, "Accepted for the existing frontend; the template is always included", Default = true)]
+    [ApiQuery("limit", QueryShape.Count, "Occurrences per page; above 100 is 100", Default = Paging.DefaultLimit)]
+    [ApiQuery("offset", QueryShape.Count, "Occurrences to skip", Default = 0)]
     [ApiResponse(200, typeof(PageBody<Occurrence>), "A page of occurrences")]
     [ApiResponse(400, typeof(ErrorBody), "A bad filter or paging parameter")]
     [Function(nameof(GetOccurrences))]
     public async Task<IActionResult> GetOccurrences(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/occurrences")] HttpRequest req, CancellationToken ct)
     {
-        var q = new QueryReader(req.Query);
+        var q = QueryReader.Of(req);
         var query = new OccurrenceQuery
         {
             TemplateId = q.Int("template_id"),
@@ -161,13 +183,20 @@ public sealed class CatalogFunctions(CatalogRepository catalog)
         await Respond.ItemByIdAsync(id, value => catalog.GetOccurrenceAsync(value, ct), "Occurrence not found");
 
     [ApiSummary("Occurrences for the listing pages (api.md §5.7)")]
+    [ApiQuery("country_id", QueryShape.Integer, "Only templates whose primary country is this one")]
+    [ApiQuery("trip_type_id", QueryShape.Integer, "Only this trip type (Private Groups lists its occurrences whatever their date and spots)")]
+    [ApiQuery("guide_id", QueryShape.Integer, "Only this guide's occurrences")]
+    [ApiQuery("status", QueryShape.Text, StatusDescription)]
+    [ApiQuery("difficulty", QueryShape.Integer, "Only this difficulty level (1-5)")]
+    [ApiQuery("limit", QueryShape.Integer, "Occurrences per page, clamped to 1-1000; absent: all of them")]
+    [ApiQuery("offset", QueryShape.Count, "Occurrences to skip", Default = 0)]
     [ApiResponse(200, typeof(PageBody<Occurrence>), "A page of occurrences")]
     [ApiResponse(400, typeof(ErrorBody), "A bad filter or paging parameter")]
     [Function(nameof(GetTripOccurrences))]
     public async Task<IActionResult> GetTripOccurrences(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/trip-occurrences")] HttpRequest req, CancellationToken ct)
     {
-        var q = new QueryReader(req.Query);
+        var q = QueryReader.Of(req);
         var query = new TripOccurrenceQuery
         {
             CountryId = q.Int("country_id"),

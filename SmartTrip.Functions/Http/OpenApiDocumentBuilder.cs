@@ -101,7 +101,7 @@ public static partial class OpenApiDocumentBuilder
             parameters.Add(new JsonObject
             {
                 ["name"] = query.Name, ["in"] = "query", ["required"] = false, ["description"] = query.Description,
-                ["schema"] = schemas.Inline(query.Type),
+                ["schema"] = QuerySchema(query),
             });
         }
 
@@ -155,6 +155,33 @@ public static partial class OpenApiDocumentBuilder
         Default(503, "The database or the queue is unavailable; Retry-After says when to try again.", errors);
         operation["responses"] = responses;
         return operation;
+    }
+
+    /// <summary>The schema of a query parameter, from its declared shape.</summary>
+    public static JsonObject QuerySchema(ApiQueryAttribute query)
+    {
+        var schema = query.Shape switch
+        {
+            QueryShape.Integer or QueryShape.Clamped => new JsonObject { ["type"] = "integer", ["format"] = "int32" },
+            QueryShape.Count => new JsonObject { ["type"] = "integer", ["format"] = "int32", ["minimum"] = 0 },
+            QueryShape.Number => new JsonObject { ["type"] = "number" },
+            QueryShape.Date or QueryShape.Day => new JsonObject { ["type"] = "string", ["format"] = "date" },
+            QueryShape.Flag => new JsonObject { ["type"] = "boolean" },
+            QueryShape.Choice => new JsonObject { ["type"] = "string", ["enum"] = new JsonArray(query.Values.Select(v => (JsonNode)v).ToArray()) },
+            _ => new JsonObject { ["type"] = "string" },
+        };
+        if (query.Shape == QueryShape.Clamped)
+        {
+            schema["minimum"] = query.Minimum;
+            schema["maximum"] = query.Maximum;
+        }
+
+        if (query.Default is { } value)
+        {
+            schema["default"] = JsonSerializer.SerializeToNode(value, value.GetType());
+        }
+
+        return schema;
     }
 
     private static JsonObject Response(string description, Type? body, SchemaSet schemas)
@@ -216,8 +243,6 @@ public static partial class OpenApiDocumentBuilder
         }
 
         public JsonNode Reference(Type type) => IsNamed(type) ? Ref(type) : Export(type, root: null);
-
-        public JsonNode Inline(Type type) => Export(type, root: null);
 
         private JsonNode Export(Type type, Type? root)
         {

@@ -45,4 +45,25 @@ public sealed class GeneratedClientTests(ApiFixture api) : IClassFixture<ApiFixt
         Assert.Equal(2, refused.Index);
         Assert.StartsWith("Invalid event type: bogus.", refused.Error);
     }
+
+    [Fact]
+    public async Task The_generated_client_sends_a_filtered_catalogue_query_with_the_parameters_the_document_declares()
+    {
+        var page = await Client.Api.V2.Occurrences.GetAsync(request =>
+        {
+            request.QueryParameters.MinPrice = 5000;
+            request.QueryParameters.MaxPrice = 9000.5;
+            request.QueryParameters.Status = "Guaranteed";
+            request.QueryParameters.Limit = 5;
+            request.QueryParameters.Offset = 1;
+        });
+        using var direct = System.Text.Json.JsonDocument.Parse(await api.Client.GetStringAsync(
+            "/api/v2/occurrences?min_price=5000&max_price=9000.5&status=Guaranteed&limit=5&offset=1"));
+
+        Assert.Equal(direct.RootElement.GetProperty("total").GetInt32(), page!.Total);
+        Assert.InRange(page.Total!.Value, 6, 1000); // the filter leaves a page and more to page through
+        Assert.Equal((5, 1), (page.Limit, page.Offset));
+        Assert.Equal(5, page.Data!.Count);
+        Assert.All(page.Data, o => Assert.Equal(("Guaranteed", true), (o.Status, o.EffectivePrice is >= 5000 and <= 9000.5)));
+    }
 }
