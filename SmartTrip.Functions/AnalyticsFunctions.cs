@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using SmartTrip.Core.Analytics;
-using SmartTrip.Core.Json;
 using SmartTrip.Core.Validation;
 using SmartTrip.Core.Wire;
 using SmartTrip.Functions.Http;

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
-using SmartTrip.Core.Catalog;
 using SmartTrip.Core.Platform;
 using SmartTrip.Core.Wire;
 using SmartTrip.Functions.Http;

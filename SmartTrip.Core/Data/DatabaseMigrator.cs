@@ -1,5 +1,4 @@
 using DbUp;
-using DbUp.Engine;
 using DbUp.Engine.Output;
 using Microsoft.Extensions.Logging;
 

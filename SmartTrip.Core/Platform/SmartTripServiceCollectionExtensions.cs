@@ -1,15 +1,14 @@
-using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using SmartTrip.Core.Analytics;
+using SmartTrip.Core.Auth;
 using SmartTrip.Core.Catalog;
 using SmartTrip.Core.Data;
 using SmartTrip.Core.Data.Archive;
-using SmartTrip.Core.Analytics;
 using SmartTrip.Core.Experiments;
-using SmartTrip.Core.Auth;
 using SmartTrip.Core.Recommendations;
 using SmartTrip.Core.Tracking;
 

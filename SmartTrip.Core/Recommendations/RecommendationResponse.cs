@@ -2,8 +2,6 @@ using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SmartTrip.Core.Catalog;
-using SmartTrip.Core.Json;
-using SmartTrip.Core.Validation;
 using SmartTrip.Core.Wire;
 
 namespace SmartTrip.Core.Recommendations;

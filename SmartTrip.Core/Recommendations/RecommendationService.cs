@@ -1,7 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using SmartTrip.Core.Catalog;
-using SmartTrip.Core.Data;
 using SmartTrip.Core.Experiments;
 using SmartTrip.Core.Wire;
 

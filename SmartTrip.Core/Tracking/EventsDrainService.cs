@@ -349,7 +349,10 @@ public sealed class EventsDrainService(NpgsqlDataSource dataSource, TimeProvider
                     "booking_start" => delta with { Bookings = delta.Bookings + 1 },
                     "trip_dwell_time" when DwellSeconds(e.Metadata) is var d and > 0 => delta with
                     {
-                        Dwell = delta.Dwell + d, HasDwell = true, ClicksBeforeDwell = delta.Clicks, DwellUntilLast = delta.Dwell + d,
+                        Dwell = delta.Dwell + d,
+                        HasDwell = true,
+                        ClicksBeforeDwell = delta.Clicks,
+                        DwellUntilLast = delta.Dwell + d,
                     },
                     _ => delta,
                 };

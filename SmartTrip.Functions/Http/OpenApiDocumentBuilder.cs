@@ -9,7 +9,6 @@ using Microsoft.Azure.Functions.Worker;
 using SmartTrip.Core.Catalog;
 using SmartTrip.Core.Json;
 using SmartTrip.Core.Recommendations;
-using SmartTrip.Core.Wire;
 
 namespace SmartTrip.Functions.Http;
 

@@ -166,8 +166,16 @@ public sealed class QueryReaderTests
     public void A_day_range_has_the_defaults_and_the_bound_of_the_metrics_endpoints(string? start, string? end, string from, string to)
     {
         var query = new Dictionary<string, StringValues>();
-        if (start is not null) query["start"] = start;
-        if (end is not null) query["end"] = end;
+        if (start is not null)
+        {
+            query["start"] = start;
+        }
+
+        if (end is not null)
+        {
+            query["end"] = end;
+        }
+
         var reader = Reader(query, new ApiQueryAttribute("start", QueryShape.Day, ""), new ApiQueryAttribute("end", QueryShape.Day, ""));
 
         var (first, last) = reader.DayRange("start", "end", new DateOnly(2026, 11, 25), defaultDays: 7, maxDays: 90);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Azure.Storage.Blobs;
 using Dapper;
 using DuckDB.NET.Data;

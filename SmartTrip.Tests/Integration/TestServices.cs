@@ -1,9 +1,9 @@
 using Azure.Storage.Queues;
-using Npgsql;
-using SmartTrip.Core.Platform;
-using SmartTrip.Core.Data;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+using SmartTrip.Core.Data;
+using SmartTrip.Core.Platform;
 
 namespace SmartTrip.Tests.Integration;
 

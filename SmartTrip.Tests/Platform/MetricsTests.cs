@@ -6,9 +6,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Moq;
 using Npgsql;
+using SmartTrip.Core.Platform;
 using SmartTrip.Core.Tracking;
 using SmartTrip.Functions;
-using SmartTrip.Core.Platform;
 using SmartTrip.Tests.Integration;
 using SmartTrip.Tests.Tracking;
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using SmartTrip.Core.Platform;
-using SmartTrip.Tests.Integration;
 using SmartTrip.Tests.Tracking;
 
 namespace SmartTrip.Tests.Platform;

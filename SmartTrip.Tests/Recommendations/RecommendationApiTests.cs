@@ -193,15 +193,46 @@ public sealed class RecommendationApiTests(ApiFixture api) : IClassFixture<ApiFi
         for (var i = 0; i < 1000; i++)
         {
             var request = new JsonObject();
-            if (random.Next(3) == 0) request["selected_countries"] = new JsonArray([.. Enumerable.Range(0, random.Next(1, 4)).Select(_ => (JsonNode)countries[random.Next(countries.Length)])]);
-            if (random.Next(3) == 0) request["selected_continents"] = new JsonArray([.. Enumerable.Range(0, random.Next(1, 3)).Select(_ => (JsonNode)continents[random.Next(continents.Length)])]);
-            if (random.Next(3) == 0) request["preferred_type_id"] = random.Next(0, 12);
-            if (random.Next(2) == 0) request["preferred_theme_ids"] = new JsonArray([.. Enumerable.Range(0, random.Next(1, 4)).Select(_ => (JsonNode)random.Next(1, 12))]);
-            if (random.Next(2) == 0) request["budget"] = random.Next(500, 40000);
-            if (random.Next(2) == 0) request["difficulty"] = random.Next(1, 6);
+            if (random.Next(3) == 0)
+            {
+                request["selected_countries"] = new JsonArray([.. Enumerable.Range(0, random.Next(1, 4)).Select(_ => (JsonNode)countries[random.Next(countries.Length)])]);
+            }
+
+            if (random.Next(3) == 0)
+            {
+                request["selected_continents"] = new JsonArray([.. Enumerable.Range(0, random.Next(1, 3)).Select(_ => (JsonNode)continents[random.Next(continents.Length)])]);
+            }
+
+            if (random.Next(3) == 0)
+            {
+                request["preferred_type_id"] = random.Next(0, 12);
+            }
+
+            if (random.Next(2) == 0)
+            {
+                request["preferred_theme_ids"] = new JsonArray([.. Enumerable.Range(0, random.Next(1, 4)).Select(_ => (JsonNode)random.Next(1, 12))]);
+            }
+
+            if (random.Next(2) == 0)
+            {
+                request["budget"] = random.Next(500, 40000);
+            }
+
+            if (random.Next(2) == 0)
+            {
+                request["difficulty"] = random.Next(1, 6);
+            }
+
             if (random.Next(2) == 0) { var min = random.Next(1, 20); request["min_duration"] = min; request["max_duration"] = min + random.Next(0, 30); }
-            if (random.Next(3) == 0) request["year"] = random.Next(2026, 2029).ToString();
-            if (random.Next(3) == 0) request["month"] = random.Next(1, 13);
+            if (random.Next(3) == 0)
+            {
+                request["year"] = random.Next(2026, 2029).ToString();
+            }
+
+            if (random.Next(3) == 0)
+            {
+                request["month"] = random.Next(1, 13);
+            }
 
             var preferences = RecommendationEngineTests.Preferences(request.ToJsonString());
             var context = new SearchContext(preferences, WorkedExamples.Today, snapshot.PrivateTypeId);

@@ -1,7 +1,6 @@
 using System.Text;
 using SmartTrip.Core.Catalog;
 using SmartTrip.Core.Recommendations;
-using SmartTrip.Tests.Integration;
 
 namespace SmartTrip.Tests.Recommendations;
 

@@ -1,13 +1,7 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Tokens;
-using SmartTrip.Core.Auth;
 using SmartTrip.DevHost;
 
 namespace SmartTrip.Tests.Tracking;

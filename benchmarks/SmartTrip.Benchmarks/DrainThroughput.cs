@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Dapper;
-using Npgsql;
 using SmartTrip.Core.Tracking;
 
 namespace SmartTrip.Benchmarks;
