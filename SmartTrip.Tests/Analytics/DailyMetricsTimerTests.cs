@@ -49,6 +49,7 @@ public sealed class DailyMetricsTimerTests(EventsFixture api)
 }
 
 /// <summary>When the timers run: the sample settings and the Azure parameters give the documented schedules.</summary>
+[Trait("Category", "Unit")]
 public sealed class TimerScheduleTests
 {
     private static string Setting(string name) =>

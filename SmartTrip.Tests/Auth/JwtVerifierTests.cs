@@ -18,6 +18,7 @@ using SmartTrip.Core.Tracking;
 namespace SmartTrip.Tests.Auth;
 
 /// <summary>The verifier alone (api.md §1.3), with tokens signed here by keys generated for the run and a pinned clock.</summary>
+[Trait("Category", "Unit")]
 public sealed class JwtVerifierTests
 {
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));

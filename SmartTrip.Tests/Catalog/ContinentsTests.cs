@@ -2,6 +2,7 @@ using SmartTrip.Core.Catalog;
 
 namespace SmartTrip.Tests.Catalog;
 
+[Trait("Category", "Unit")]
 public sealed class ContinentsTests
 {
     [Theory]
@@ -51,6 +52,7 @@ public sealed class ContinentsTests
     }
 }
 
+[Trait("Category", "Unit")]
 public sealed class TripStatusesTests
 {
     [Theory]
@@ -67,6 +69,7 @@ public sealed class TripStatusesTests
         Assert.Equal(status, TripStatuses.FromQuery(query));
 }
 
+[Trait("Category", "Unit")]
 public sealed class PagingTests
 {
     [Theory]

@@ -4,6 +4,7 @@ using SmartTrip.DevHost;
 namespace SmartTrip.Tests.DevHost;
 
 /// <summary>The development host's printed default keys never guard an address beyond loopback.</summary>
+[Trait("Category", "Unit")]
 public sealed class DefaultKeyTests
 {
     private static Exception? Build(string urls, string? functionKey = null, string? masterKey = null)

@@ -6,6 +6,7 @@ using SmartTrip.Functions.Http;
 
 namespace SmartTrip.Tests.DevHost;
 
+[Trait("Category", "Unit")]
 public sealed class HttpRouteTableTests
 {
     [Theory]
@@ -35,6 +36,7 @@ public sealed class HttpRouteTableTests
     }
 }
 
+[Trait("Category", "Unit")]
 public sealed class FunctionKeyPolicyTests
 {
     private static HttpRequest Request(string? header = null, string? code = null)
@@ -74,6 +76,7 @@ public sealed class FunctionKeyPolicyTests
         Assert.False(_policy.IsAuthorized(AuthorizationLevel.Function, Request(header, code)));
 }
 
+[Trait("Category", "Unit")]
 public sealed class MasterKeyPolicyTests
 {
     private readonly FunctionKeyPolicy _policy = new("k3y", "m4ster");

@@ -15,6 +15,7 @@ namespace SmartTrip.Tests.DevHost;
 /// functions.metadata the Functions SDK generates at build, so a function added with an overlapping route (or a
 /// catch-all named to sort first) fails here rather than in production.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class RouteOrderTests
 {
     private static readonly string[] Methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "FOO"];

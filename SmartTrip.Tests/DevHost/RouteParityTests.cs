@@ -11,6 +11,7 @@ namespace SmartTrip.Tests.DevHost;
 /// The development host must serve exactly what the Functions host would: the same functions, routes, methods and
 /// auth levels as the functions.metadata that the Functions SDK generates at build.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class RouteParityTests
 {
     private sealed record Declared(string Name, string Route, string Methods, string AuthLevel);
@@ -94,6 +95,7 @@ public sealed class RouteParityTests
     }
 }
 
+[Trait("Category", "Unit")]
 public sealed class DisabledTriggerTests
 {
     [Theory]

@@ -5,6 +5,7 @@ using SmartTrip.Tests.Integration;
 namespace SmartTrip.Tests.Experiments;
 
 /// <summary>Deterministic, sticky assignment (docs/experiments.md §2).</summary>
+[Trait("Category", "Unit")]
 public sealed class ExperimentAssignmentTests
 {
     private static Experiment Split(int id, params int[] shares) => new()

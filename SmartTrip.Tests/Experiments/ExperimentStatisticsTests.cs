@@ -3,6 +3,7 @@ using SmartTrip.Core.Experiments;
 namespace SmartTrip.Tests.Experiments;
 
 /// <summary>The statistics of experiment results (docs/experiments.md §4), against known values and by simulation.</summary>
+[Trait("Category", "Unit")]
 public sealed class ExperimentStatisticsTests
 {
     [Fact]

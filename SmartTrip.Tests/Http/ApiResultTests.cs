@@ -10,6 +10,7 @@ using SmartTrip.Functions.Http;
 
 namespace SmartTrip.Tests.Http;
 
+[Trait("Category", "Unit")]
 public sealed class ApiResultTests
 {
     private static async Task<(HttpContext Context, string Body)> ExecuteAsync(ApiResult result)

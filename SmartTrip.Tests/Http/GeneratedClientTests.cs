@@ -1,5 +1,7 @@
 using Microsoft.Kiota.Abstractions.Authentication;
 using Microsoft.Kiota.Http.HttpClientLibrary;
+using SmartTrip.Tests.Generated;
+using SmartTrip.Tests.Generated.Models;
 using SmartTrip.Tests.Integration;
 
 namespace SmartTrip.Tests.Http;

@@ -4,6 +4,7 @@ using SmartTrip.Functions.Http;
 
 namespace SmartTrip.Tests.Http;
 
+[Trait("Category", "Unit")]
 public sealed class QueryReaderTests
 {
     private static QueryReader Reader(string name, string value, QueryShape shape) =>

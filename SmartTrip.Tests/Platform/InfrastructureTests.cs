@@ -8,6 +8,7 @@ namespace SmartTrip.Tests.Platform;
 /// The Azure templates as Azure Resource Manager receives them (infra/main.bicep built to JSON): each check is one of
 /// the security review's findings that the templates must not bring back.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class InfrastructureTests
 {
     private static readonly Lazy<JsonElement> Template = new(Build);

@@ -8,6 +8,7 @@ using SmartTrip.Tests.Integration;
 namespace SmartTrip.Tests.Platform;
 
 /// <summary>No setting forgotten: every setting of the spec's configuration table is in the sample and in Azure.</summary>
+[Trait("Category", "Unit")]
 public sealed partial class SettingsTests
 {
     /// <summary>The configuration table of the product specification (shared/spec/README.md).</summary>

@@ -4,6 +4,7 @@ using SmartTrip.Core.Wire;
 
 namespace SmartTrip.Tests.Recommendations;
 
+[Trait("Category", "Unit")]
 public sealed class PreferencesParserTests
 {
     private static PreferencesParseResult Parse(string body) => PreferencesParser.Parse(Encoding.UTF8.GetBytes(body));

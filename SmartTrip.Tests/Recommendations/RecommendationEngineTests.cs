@@ -5,6 +5,7 @@ using SmartTrip.Core.Recommendations;
 namespace SmartTrip.Tests.Recommendations;
 
 /// <summary>The engine alone (no database) against every worked example of recommendation.md §12.</summary>
+[Trait("Category", "Unit")]
 public sealed class RecommendationEngineTests
 {
     private static readonly RecommendationEngine Engine = new(new RecommendationOptions());

@@ -8,6 +8,7 @@ using SmartTrip.DevHost;
 
 namespace SmartTrip.Tests.Recommendations;
 
+[Trait("Category", "Unit")]
 public sealed class RecommendationOptionsTests
 {
     private static IConfiguration Settings(params (string Key, string Value)[] values) =>

@@ -4,6 +4,7 @@ using SmartTrip.Core.Tracking;
 namespace SmartTrip.Tests.Tracking;
 
 /// <summary>The address stored for a session: the one the trusted proxy saw, never one the client wrote.</summary>
+[Trait("Category", "Unit")]
 public sealed class ClientIpTests
 {
     private static readonly IPAddress Connection = IPAddress.Parse("10.0.0.9");

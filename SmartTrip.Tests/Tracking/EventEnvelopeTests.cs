@@ -6,6 +6,7 @@ using SmartTrip.Tests.Integration;
 
 namespace SmartTrip.Tests.Tracking;
 
+[Trait("Category", "Unit")]
 public sealed class EventEnvelopeTests
 {
     private static TrackedEvent Event(int index, int metadataBytes) => EventValidator.Validate(JsonDocument.Parse($$"""

@@ -7,6 +7,7 @@ namespace SmartTrip.Tests.Tracking;
 /// The rules of events.md §2.2 one by one, each at its boundary: the last accepted value and the first refused one,
 /// with the field and message the client is given.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class EventValidatorTests
 {
     private const string Ids = """
@@ -246,6 +247,7 @@ public sealed class EventValidatorTests
 }
 
 /// <summary>The accepted types by category (events.md §2.1) and which of them move a trip's interaction counters (§4.4).</summary>
+[Trait("Category", "Unit")]
 public sealed class EventCatalogTests
 {
     [Theory]

@@ -16,6 +16,7 @@ namespace SmartTrip.Tests.Tracking;
 /// event that did not is reported by index, so the client resends exactly those and nothing is counted twice, with or
 /// without client event ids. The queue is the Azure SDK's client, mocked (the unit under test does not own it).
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class PartialEnqueueTests
 {
     private static JsonElement Batch(int count, bool withEventIds)

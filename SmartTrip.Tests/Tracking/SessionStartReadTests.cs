@@ -5,6 +5,7 @@ using SmartTrip.Core.Tracking;
 namespace SmartTrip.Tests.Tracking;
 
 /// <summary>The checks of <c>session/start</c> and <c>user/identify</c> at their boundaries (events.md §1.2).</summary>
+[Trait("Category", "Unit")]
 public sealed class SessionStartReadTests
 {
     private const string Ids = """

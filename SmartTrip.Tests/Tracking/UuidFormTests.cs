@@ -3,6 +3,7 @@ using SmartTrip.Core.Tracking;
 namespace SmartTrip.Tests.Tracking;
 
 /// <summary>The UUID spellings the tracking API accepts for its ids (events.md §1.2), and the ones it refuses.</summary>
+[Trait("Category", "Unit")]
 public sealed class UuidFormTests
 {
     private static readonly Guid Id = Guid.Parse("7d9c3a52-1b7e-4f0a-9a55-2f6c1d0e8b31");

@@ -8,6 +8,7 @@ namespace SmartTrip.Tests.Validation;
 /// The budget of the edge: no 1 MB body costs more than its size says. The benchmark (EdgeBenchmarks) reports the figures;
 /// these tests fail when the check turns quadratic again.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class EdgeBudgetTests
 {
     public static TheoryData<string, string> Cases()

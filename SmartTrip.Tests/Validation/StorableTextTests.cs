@@ -8,6 +8,7 @@ using SmartTrip.Tests.Integration;
 namespace SmartTrip.Tests.Validation;
 
 /// <summary>The one check of request text and numbers: what it refuses, and the path it names.</summary>
+[Trait("Category", "Unit")]
 public sealed class StorableTextTests
 {
     [Theory]
