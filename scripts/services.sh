@@ -10,7 +10,7 @@ PG_DATA=""
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# A Functions host given as a relative path (SMARTTRIP_FUNCTIONS_HOST=../shared/tools/realhost/run.sh, as the README
+# A Functions host given as a relative path (SMARTTRIP_FUNCTIONS_HOST=../shared/tools/realhost/run.sh, as docs/testing.md
 # writes it) means a path from the repository root, wherever the command that uses it runs (the tests start the host
 # from their binaries' folder). `func` and absolute paths stay as they are.
 for host_variable in SMARTTRIP_FUNCTIONS_HOST SMARTTRIP_TEST_FUNCTIONS_HOST; do

@@ -31,7 +31,7 @@ public static class SmartTripTracing
 
 /// <summary>
 /// The app's own metrics (System.Diagnostics.Metrics, meter <c>SmartTrip</c>; names under <c>smarttrip.</c>, listed in
-/// the README). One instance per host: exporters (OpenTelemetry) and tests (a <see cref="MeterListener"/>) read them.
+/// docs/observability.md). One instance per host: exporters (OpenTelemetry) and tests (a <see cref="MeterListener"/>) read them.
 /// </summary>
 public sealed class SmartTripMetrics : IDisposable
 {

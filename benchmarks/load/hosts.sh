@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The HTTP load figures of the README, against a running API (./scripts/run.sh, under either host):
+# The HTTP load figures of docs/benchmarks.md, against a running API (./scripts/run.sh, under either host):
 #   benchmarks/load/hosts.sh http://127.0.0.1:7071
 # After a 20-second warm-up (JIT and tiered compilation), each line runs wrk for DURATION seconds (default 20):
 # the recommendation mix at 16 connections and at 1, with a browser's Accept-Encoding and with identity, the mix
