@@ -7,7 +7,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using SmartTrip.Core.Platform;
+using SmartTrip.Core.Hosting;
+using SmartTrip.Core.Telemetry;
 using SmartTrip.Functions.Http;
 
 namespace SmartTrip.DevHost;

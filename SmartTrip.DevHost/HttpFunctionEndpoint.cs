@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using SmartTrip.Core.Platform;
+using SmartTrip.Core.Hosting;
 using SmartTrip.Functions.Http;
 
 namespace SmartTrip.DevHost;

@@ -2,7 +2,7 @@ using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using SmartTrip.Core.Platform;
+using SmartTrip.Core.Hosting;
 
 namespace SmartTrip.DevHost;
 

@@ -1,6 +1,6 @@
 using Microsoft.Azure.Functions.Worker;
 using SmartTrip.Core.Analytics;
-using SmartTrip.Core.Platform;
+using SmartTrip.Core.Telemetry;
 
 namespace SmartTrip.Functions;
 

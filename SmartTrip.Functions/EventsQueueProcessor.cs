@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
-using SmartTrip.Core.Platform;
+using SmartTrip.Core.Hosting;
+using SmartTrip.Core.Telemetry;
 using SmartTrip.Core.Tracking;
 
 namespace SmartTrip.Functions;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SmartTrip.Core.Data;
 using SmartTrip.Core.Data.Archive;
-using SmartTrip.Core.Platform;
+using SmartTrip.Core.Telemetry;
 
 namespace SmartTrip.Functions;
 

@@ -1,7 +1,8 @@
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.Hosting;
-using SmartTrip.Core.Platform;
+using SmartTrip.Core.Hosting;
+using SmartTrip.Core.Telemetry;
 using SmartTrip.Functions.Http;
 
 var builder = FunctionsApplication.CreateBuilder(args);

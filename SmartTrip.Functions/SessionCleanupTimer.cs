@@ -1,7 +1,7 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using SmartTrip.Core.Platform;
+using SmartTrip.Core.Telemetry;
 using SmartTrip.Core.Tracking;
 
 namespace SmartTrip.Functions;

@@ -2,7 +2,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
-using SmartTrip.Core.Platform;
+using SmartTrip.Core.Health;
+using SmartTrip.Core.Hosting;
 using SmartTrip.Core.Wire;
 using SmartTrip.Functions.Http;
 

@@ -13,7 +13,7 @@ namespace SmartTrip.Functions;
 /// <summary>Sessions, identity and event intake (api.md §7, events.md §1–§3).</summary>
 public sealed class TrackingFunctions(
     SessionService sessions, EventIngestion ingestion, JwtVerifier jwt, Microsoft.Extensions.Options.IOptions<TrackingOptions> tracking,
-    Core.Platform.SmartTripMetrics metrics)
+    Core.Telemetry.SmartTripMetrics metrics)
 {
     [ApiSummary("Start or resume a browser session")]
     [ApiRequestBody(typeof(SessionStartBody), "The session and the browser")]

@@ -7,32 +7,6 @@ using SmartTrip.Core.Tracking;
 
 namespace SmartTrip.Core.Auth;
 
-/// <summary>The <c>Auth__*</c> settings: how Supabase access tokens are verified (api.md §1.3).</summary>
-public sealed class AuthOptions
-{
-    public const string Section = "Auth";
-
-    /// <summary>The project's HS256 shared secret; unset = HS256 tokens are not accepted.</summary>
-    public string? JwtSecret { get; set; }
-
-    /// <summary>A JWKS document (JSON) with the public RS256/ES256 keys.</summary>
-    public string? Jwks { get; set; }
-
-    /// <summary>Where to fetch the JWKS document when <see cref="Jwks"/> is unset: https (http only on a loopback address).</summary>
-    public string? JwksUrl { get; set; }
-
-    public string Audience { get; set; } = "authenticated";
-
-    /// <summary>The <c>iss</c> tokens must carry (Supabase: <c>https://&lt;project&gt;.supabase.co/auth/v1</c>); unset = not checked.</summary>
-    public string? Issuer { get; set; }
-
-    /// <summary>Whether <see cref="JwksUrl"/> is unset or an address keys may be fetched from.</summary>
-    public static bool IsAllowedJwksUrl(string? url) =>
-        string.IsNullOrWhiteSpace(url) ||
-        (Uri.TryCreate(url, UriKind.Absolute, out var uri) &&
-         (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback)));
-}
-
 /// <summary>
 /// Verifies <c>Authorization: Bearer</c> tokens. HS256 tokens are checked against the shared secret only, RS256/ES256
 /// tokens against the JWKS keys only (the key decides the algorithm; <c>alg: none</c> never passes); <c>aud</c>, a

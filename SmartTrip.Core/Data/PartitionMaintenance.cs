@@ -4,45 +4,6 @@ using Npgsql;
 
 namespace SmartTrip.Core.Data;
 
-/// <summary>Settings of the data lifecycle (<c>Lifecycle__*</c>, decision 0012).</summary>
-public sealed class LifecycleOptions
-{
-    public const string Section = "Lifecycle";
-
-    /// <summary>Monthly partitions of the two logs kept ready beyond the current month (0-24).</summary>
-    public int MonthsAhead { get; set; } = 3;
-
-    /// <summary>
-    /// Days an event id stays claimed in <c>event_ids</c> (1-400): a client's retry of an event within this many days of
-    /// its first receipt is stored once; a copy arriving later would be stored again.
-    /// </summary>
-    public int DedupeDays { get; set; } = 35;
-
-    /// <summary>
-    /// Days a dead letter is kept (1-3650), replayed or not: rows set aside longer ago are deleted by the maintenance run.
-    /// The events-set-aside alert fires on the first ones, so operators have this long to look and replay.
-    /// </summary>
-    public int DeadLetterRetentionDays { get; set; } = 30;
-
-    /// <summary>Months kept in PostgreSQL (1-120): a month partition is archived once its end is this many months ago.</summary>
-    public int ArchiveAfterMonths { get; set; } = 13;
-
-    /// <summary>The Blob container of the archive.</summary>
-    public string ArchiveContainer { get; set; } = "archive";
-
-    /// <summary>Rows per Parquet file of an archived month (a run stops between files when out of time).</summary>
-    public int ArchiveRowsPerFile { get; set; } = 1_000_000;
-
-    /// <summary>Rows per Parquet row group (what the archive holds in memory at once).</summary>
-    public int ArchiveRowGroupSize { get; set; } = 100_000;
-
-    /// <summary>Minutes an ArchivePartitions timer run may spend before it stops between files (the function timeout is 5).</summary>
-    public double ArchiveRunMinutes { get; set; } = 4;
-
-    /// <summary>Days a restored month stays in PostgreSQL before the archive drops it again.</summary>
-    public int RestoreHoldDays { get; set; } = 30;
-}
-
 /// <summary>What one maintenance run did.</summary>
 public sealed record PartitionMaintenanceResult(int PartitionsCreated, long EventIdsPruned, long DeadLettersDeleted = 0);
 

@@ -81,7 +81,7 @@ public sealed class CatalogSnapshot(CatalogSnapshotData data, RecommendationRepo
 /// </summary>
 public sealed class CatalogSnapshotCache(
     RecommendationRepository repository, RecommendationOptions options, TimeProvider clock, ILogger<CatalogSnapshotCache> logger,
-    Platform.SmartTripMetrics? metrics = null)
+    Telemetry.SmartTripMetrics? metrics = null)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile Entry? _current;

@@ -173,7 +173,7 @@ public sealed class RecommendationRequestLog : IAsyncDisposable
     private long _bufferedBytes;
     private long _dropped;
 
-    public RecommendationRequestLog(NpgsqlDataSource dataSource, Platform.SmartTripMetrics? metrics = null)
+    public RecommendationRequestLog(NpgsqlDataSource dataSource, Telemetry.SmartTripMetrics? metrics = null)
     {
         _dataSource = dataSource;
         metrics?.ObserveRequestLogDepth(() => Volatile.Read(ref _bufferedCount));

@@ -18,7 +18,7 @@ public sealed class RecommendationService(
     ExperimentRouter experiments,
     TimeProvider clock,
     ILogger<RecommendationService> logger,
-    Platform.SmartTripMetrics? metrics = null)
+    Telemetry.SmartTripMetrics? metrics = null)
 {
     public const string EmptyMessage = "No trips match your criteria. Try adjusting your preferences.";
 

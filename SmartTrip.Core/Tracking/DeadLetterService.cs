@@ -3,7 +3,7 @@ using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Dapper;
 using Npgsql;
-using SmartTrip.Core.Platform;
+using SmartTrip.Core.Hosting;
 
 namespace SmartTrip.Core.Tracking;
 

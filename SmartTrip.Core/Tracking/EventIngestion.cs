@@ -1,36 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Azure;
-using SmartTrip.Core.Platform;
+using SmartTrip.Core.Hosting;
 
 namespace SmartTrip.Core.Tracking;
-
-/// <summary>Settings of the tracking pipeline (<c>Tracking__*</c>).</summary>
-public sealed class TrackingOptions
-{
-    public const string Section = "Tracking";
-
-    /// <summary>Sessions idle for longer than this are closed by CloseIdleSessions (events.md §1.4).</summary>
-    public int SessionIdleMinutes { get; set; } = 30;
-
-    /// <summary>
-    /// How many proxies in front of the app append the caller's address to <c>X-Forwarded-For</c> (Azure's front end: 1;
-    /// with Front Door before it: 2). The client's address is the entry that many from the right; what the client wrote
-    /// itself is further left and never used. 0 (the default, for a host nobody proxies): the connection's address.
-    /// </summary>
-    public int TrustedProxyHops { get; set; }
-
-    /// <summary>The configuration key of the host's delivery limit: host.json's, or the app setting that overrides it.</summary>
-    public const string MaxDequeueCountKey = "AzureFunctionsJobHost:extensions:queues:maxDequeueCount";
-
-    /// <summary>
-    /// Deliveries of a queue message before the Functions host moves it to its poison queue: host.json's
-    /// <c>extensions.queues.maxDequeueCount</c> (5; a test holds the two equal), or the app setting
-    /// <c>AzureFunctionsJobHost__extensions__queues__maxDequeueCount</c> when one overrides it. The drain counts a message
-    /// that fails its last delivery as poisoned.
-    /// </summary>
-    public int MaxDequeueCount { get; set; } = 5;
-}
 
 /// <summary>
 /// The queue could not take the events. <see cref="Sent"/> of them (the first ones, in order) were already on the queue
@@ -52,7 +25,7 @@ public sealed record BatchOutcome(int Processed, int Total, IReadOnlyList<BatchI
 /// The synchronous half of event tracking: validate, normalise and enqueue accepted events as versioned envelopes
 /// (D16), many events per message.
 /// </summary>
-public sealed class EventIngestion(IQueueClientFactory queues, TimeProvider clock, Platform.SmartTripMetrics? metrics = null)
+public sealed class EventIngestion(IQueueClientFactory queues, TimeProvider clock, Telemetry.SmartTripMetrics? metrics = null)
 {
     public const int MaxBatch = 100;
 

@@ -4,8 +4,7 @@ using System.Text.Json;
 using Cronos;
 using Dapper;
 using SmartTrip.DevHost;
-using SmartTrip.Tests.Integration;
-using SmartTrip.Tests.Tracking;
+using SmartTrip.Tests.Fixtures;
 
 namespace SmartTrip.Tests.Analytics;
 

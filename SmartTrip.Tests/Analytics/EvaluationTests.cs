@@ -3,7 +3,7 @@ using Dapper;
 using Npgsql;
 using SmartTrip.Core.Analytics;
 using SmartTrip.Core.Recommendations;
-using SmartTrip.Tests.Integration;
+using SmartTrip.Tests.Fixtures;
 
 namespace SmartTrip.Tests.Analytics;
 

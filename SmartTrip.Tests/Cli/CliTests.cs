@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Dapper;
 using Npgsql;
-using SmartTrip.Tests.Integration;
+using SmartTrip.Tests.Fixtures;
 
 namespace SmartTrip.Tests.Cli;
 

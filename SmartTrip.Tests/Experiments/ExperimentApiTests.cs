@@ -4,7 +4,7 @@ using Npgsql;
 using SmartTrip.Core.Experiments;
 using SmartTrip.Core.Recommendations;
 using SmartTrip.Tests.Analytics;
-using SmartTrip.Tests.Integration;
+using SmartTrip.Tests.Fixtures;
 
 namespace SmartTrip.Tests.Experiments;
 

@@ -1,6 +1,6 @@
 using SmartTrip.Core.Experiments;
 using SmartTrip.Core.Recommendations;
-using SmartTrip.Tests.Integration;
+using SmartTrip.Tests.Fixtures;
 
 namespace SmartTrip.Tests.Experiments;
 

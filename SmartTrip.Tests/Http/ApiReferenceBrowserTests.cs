@@ -1,6 +1,6 @@
 using SmartTrip.Functions.Http;
 using SmartTrip.Tests.Analytics;
-using SmartTrip.Tests.Integration;
+using SmartTrip.Tests.Fixtures;
 
 namespace SmartTrip.Tests.Http;
 

@@ -1,8 +1,8 @@
 using Microsoft.Kiota.Abstractions.Authentication;
 using Microsoft.Kiota.Http.HttpClientLibrary;
+using SmartTrip.Tests.Fixtures;
 using SmartTrip.Tests.Generated;
 using SmartTrip.Tests.Generated.Models;
-using SmartTrip.Tests.Integration;
 
 namespace SmartTrip.Tests.Http;
 

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
 using SmartTrip.Functions.Http;
-using SmartTrip.Tests.Integration;
+using SmartTrip.Tests.Fixtures;
 
 namespace SmartTrip.Tests.Http;
 

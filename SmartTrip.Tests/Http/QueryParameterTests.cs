@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.WebUtilities;
 using SmartTrip.DevHost;
 using SmartTrip.Functions.Http;
-using SmartTrip.Tests.Integration;
+using SmartTrip.Tests.Fixtures;
 
 namespace SmartTrip.Tests.Http;
 

@@ -6,7 +6,7 @@ using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using SmartTrip.Core.Recommendations;
-using SmartTrip.Tests.Integration;
+using SmartTrip.Tests.Fixtures;
 
 namespace SmartTrip.Tests.Recommendations;
 

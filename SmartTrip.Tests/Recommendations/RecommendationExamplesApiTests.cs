@@ -3,7 +3,7 @@ using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using SmartTrip.Core.Data;
-using SmartTrip.Tests.Integration;
+using SmartTrip.Tests.Fixtures;
 
 namespace SmartTrip.Tests.Recommendations;
 

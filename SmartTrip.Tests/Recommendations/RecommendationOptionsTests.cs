@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using SmartTrip.Core.Platform;
+using SmartTrip.Core.Hosting;
 using SmartTrip.Core.Recommendations;
 using SmartTrip.DevHost;
 

@@ -1,7 +1,7 @@
 using Dapper;
 using Npgsql;
 using SmartTrip.Core.Recommendations;
-using SmartTrip.Tests.Integration;
+using SmartTrip.Tests.Fixtures;
 
 namespace SmartTrip.Tests.Recommendations;
 

@@ -1,7 +1,8 @@
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
-using SmartTrip.Core.Platform;
+using SmartTrip.Core.Hosting;
 using SmartTrip.Core.Tracking;
+using SmartTrip.Tests.Fixtures;
 
 namespace SmartTrip.Tests.Tracking;
 

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Text;
 using Dapper;
-using SmartTrip.Core.Platform;
+using SmartTrip.Core.Hosting;
 using SmartTrip.Core.Tracking;
+using SmartTrip.Tests.Fixtures;
 
 namespace SmartTrip.Tests.Tracking;
 

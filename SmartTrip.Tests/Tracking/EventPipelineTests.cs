@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Dapper;
 using Npgsql;
-using SmartTrip.Core.Platform;
+using SmartTrip.Core.Hosting;
 using SmartTrip.Core.Tracking;
-using SmartTrip.Tests.Integration;
+using SmartTrip.Tests.Fixtures;
 
 namespace SmartTrip.Tests.Tracking;
 
@@ -398,7 +398,7 @@ public sealed class EventPipelineTests(EventsFixture api)
         var (session, anonymous) = (Guid.NewGuid(), Guid.NewGuid());
         await StartSessionAsync(session, anonymous);
         var database = new NpgsqlConnectionStringBuilder(api.ConnectionString).Database!;
-        await using var admin = new NpgsqlConnection(Integration.TestServices.AdminConnectionString);
+        await using var admin = new NpgsqlConnection(TestServices.AdminConnectionString);
         await admin.ExecuteAsync($"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS false");
         await admin.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @database", new { database });
         NpgsqlConnection.ClearAllPools();

@@ -3,6 +3,7 @@ using System.Text.Json;
 using CsCheck;
 using Dapper;
 using SmartTrip.DevHost;
+using SmartTrip.Tests.Fixtures;
 
 namespace SmartTrip.Tests.Tracking;
 

@@ -5,6 +5,7 @@ using Dapper;
 using SmartTrip.Core.Validation;
 using SmartTrip.Core.Wire;
 using SmartTrip.DevHost;
+using SmartTrip.Tests.Fixtures;
 
 namespace SmartTrip.Tests.Tracking;
 

@@ -5,9 +5,9 @@ using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Time.Testing;
 using Moq;
-using SmartTrip.Core.Platform;
+using SmartTrip.Core.Hosting;
 using SmartTrip.Core.Tracking;
-using SmartTrip.Tests.Integration;
+using SmartTrip.Tests.Fixtures;
 
 namespace SmartTrip.Tests.Tracking;
 

@@ -3,7 +3,7 @@ using System.Text;
 using CsCheck;
 using Npgsql;
 using SmartTrip.Core.Validation;
-using SmartTrip.Tests.Integration;
+using SmartTrip.Tests.Fixtures;
 
 namespace SmartTrip.Tests.Validation;
 

@@ -19,7 +19,7 @@ public static class DrainThroughput
         var workers = args.Length > 4 ? int.Parse(args[4]) : 4;
         var batch = args.Length > 5 ? int.Parse(args[5]) : 100;
         // The app's data source (automatic preparation of repeated statements), as the queue trigger uses it.
-        await using var db = SmartTrip.Core.Platform.SmartTripServiceCollectionExtensions.CreateDataSource(args[2]);
+        await using var db = SmartTrip.Core.Hosting.SmartTripServiceCollectionExtensions.CreateDataSource(args[2]);
         using var http = new HttpClient { BaseAddress = new Uri(url) };
         var random = new Random(20261207);
         var sessions = await EventsSoak.StartSessionsAsync(http);
