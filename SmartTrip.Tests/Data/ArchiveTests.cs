@@ -252,6 +252,49 @@ public sealed class ArchiveTests
         Assert.Equal(before, await RowsAsync(s, "events", August));
     }
 
+    /// <summary>
+    /// Change that this catches: the run dropping a partition whose manifest is written without checking that its files
+    /// are still there (remove the "lacks" check in PartitionArchiver.ArchiveMonthAsync).
+    /// </summary>
+    [Fact]
+    public async Task A_part_deleted_after_the_manifest_keeps_the_partition_and_the_run_says_which()
+    {
+        await using var s = await CreateAsync("archivelost", 7, August);
+        var before = await RowsAsync(s, "events", August);
+        var seen = 0;
+        await Assert.ThrowsAsync<Crash>(() => s.Archiver().RunAsync(null, p =>
+            p.Table == "events" && p.Step == ArchiveStep.ManifestWritten && ++seen == 1 ? throw new Crash() : ValueTask.CompletedTask, CancellationToken.None));
+        await s.Container.GetBlobClient(ArchiveStore.Folder(ArchivedTable.Events, August) + "part-00001.parquet").DeleteAsync();
+
+        var refused = await Assert.ThrowsAsync<InvalidDataException>(() => s.Archiver().RunAsync(null, null, CancellationToken.None));
+
+        Assert.Equal("The archive of events 2024-08 lacks part-00001.parquet; the partition is kept.", refused.Message);
+        Assert.True(await PartitionExistsAsync(s, "events", August));
+        Assert.Equal(before, await RowsAsync(s, "events", August));
+    }
+
+    /// <summary>
+    /// Change that this catches: restore trusting the downloaded files (remove the SHA-256 comparison of
+    /// ArchiveStore.DownloadPartAsync): one flipped byte of a part must stop the restore before any row is written.
+    /// </summary>
+    [Fact]
+    public async Task A_flipped_byte_in_a_part_makes_restore_refuse_and_write_nothing()
+    {
+        await using var s = await CreateAsync("archiveflip", 7, August);
+        await s.Archiver().RunAsync(null, null, CancellationToken.None);
+        var blob = s.Container.GetBlobClient(ArchiveStore.Folder(ArchivedTable.Events, August) + "part-00002.parquet");
+        var properties = (await blob.GetPropertiesAsync()).Value;
+        var bytes = (await blob.DownloadContentAsync()).Value.Content.ToArray();
+        bytes[bytes.Length / 2] ^= 0x01;
+        await blob.UploadAsync(new BinaryData(bytes), overwrite: true);
+        await blob.SetMetadataAsync(properties.Metadata); // the part's own record of its hash travels with it, as written
+
+        var refused = await Assert.ThrowsAsync<InvalidDataException>(() => s.Archiver().RestoreAsync(ArchivedTable.Events, August, null, CancellationToken.None));
+
+        Assert.StartsWith("The archived file table=events/month=2024-08/part-00002.parquet has SHA-256 ", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(await RowsAsync(s, "events", August));
+    }
+
     [Fact]
     public async Task DuckDB_reads_the_archive_by_its_folders_with_every_column_typed_and_every_value_kept()
     {
