@@ -77,4 +77,85 @@ public sealed class RequestLogBoundTests
         Assert.Equal(RecommendationRequestLog.PendingCapacity + 1,
             await check.ExecuteScalarAsync<int>("SELECT count(*) FROM recommendation_requests WHERE session_id = @session", new { session }));
     }
+
+    /// <summary>A row PostgreSQL refuses for its data: preferences that are not JSON (22P02 at the jsonb cast).</summary>
+    private static RecommendationLogEntry Bad(string session) => Entry(session) with { Preferences = "{not json" };
+
+    private static async Task<int> StoredAsync(string connectionString, string session)
+    {
+        await using var check = new NpgsqlConnection(connectionString);
+        return await check.ExecuteScalarAsync<int>("SELECT count(*) FROM recommendation_requests WHERE session_id = @session", new { session });
+    }
+
+    /// <summary>
+    /// Change that this catches: the writer not retrying a failed batch row by row (remove the
+    /// <c>catch (Exception) when (batch.Count > 1)</c> of WriteLoopAsync): the good rows of the batch would be lost with
+    /// the bad one, and their callers would wait for ever.
+    /// </summary>
+    [Fact]
+    public async Task A_bad_row_in_a_writer_batch_loses_only_itself()
+    {
+        var connectionString = await TestServices.CreateSeededDatabaseAsync("logbadrow");
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await using var log = new RecommendationRequestLog(dataSource);
+        var session = $"badrow-{Guid.NewGuid():N}";
+
+        // Hold the table so the rows queue up behind the first and reach the writer as one batch.
+        await using var holder = new NpgsqlConnection(connectionString);
+        await holder.OpenAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await holder.ExecuteAsync("LOCK TABLE recommendation_requests IN EXCLUSIVE MODE", transaction: hold);
+        var first = log.WriteAsync(Entry(session));
+        var batch = new[] { Entry(session), Entry(session), Bad(session), Entry(session), Entry(session) }.Select(log.WriteAsync).ToList();
+        await hold.RollbackAsync();
+
+        await first;
+        var outcomes = await Task.WhenAll(batch.Select(async t =>
+        {
+            try
+            {
+                await t.WaitAsync(TimeSpan.FromSeconds(30));
+                return "stored";
+            }
+            catch (PostgresException e)
+            {
+                return e.SqlState;
+            }
+        }));
+
+        Assert.Equal(["stored", "stored", PostgresErrorCodes.InvalidTextRepresentation, "stored", "stored"], outcomes);
+        Assert.Equal(5, await StoredAsync(connectionString, session));
+    }
+
+    /// <summary>
+    /// Change that this catches: the buffer's flush writing a failed batch as a whole again (remove its row-by-row
+    /// retry): after an outage, the rows buffered with a bad one would never be written and the buffer never empties.
+    /// </summary>
+    [Fact]
+    public async Task A_bad_row_buffered_during_an_outage_loses_only_itself_when_the_database_is_back()
+    {
+        var connectionString = await TestServices.CreateSeededDatabaseAsync("logbadbuffer");
+        var target = new NpgsqlConnectionStringBuilder(connectionString);
+        await using var proxy = new OutageProxy(target.Host!, target.Port);
+        await using var dataSource = NpgsqlDataSource.Create(proxy.Through(connectionString));
+        await using var log = new RecommendationRequestLog(dataSource);
+        var session = $"badbuffer-{Guid.NewGuid():N}";
+
+        proxy.Cut();
+        foreach (var entry in new[] { Entry(session), Bad(session), Entry(session), Entry(session) })
+        {
+            await log.WriteAsync(entry); // the database is away: kept in the buffer
+        }
+
+        Assert.Equal(new RequestLogBacklog(4, 0), log.Backlog);
+        proxy.Restore();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (log.Backlog.Buffered > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(new RequestLogBacklog(0, 1), log.Backlog); // the bad row, dropped and counted
+        Assert.Equal(3, await StoredAsync(connectionString, session));
+    }
 }
