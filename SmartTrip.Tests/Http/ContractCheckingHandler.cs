@@ -12,6 +12,10 @@ public sealed class ContractCheckingHandler : DelegatingHandler
     public static HttpClient Over(Uri address) =>
         new(new ContractCheckingHandler { InnerHandler = new SocketsHttpHandler() }) { BaseAddress = address };
 
+    /// <summary>A client of an in-process test server (a host built by a test itself), every answer checked.</summary>
+    public static HttpClient Over(Microsoft.AspNetCore.TestHost.TestServer server) =>
+        new(new ContractCheckingHandler { InnerHandler = server.CreateHandler() }) { BaseAddress = server.BaseAddress };
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken);

@@ -41,7 +41,7 @@ public sealed class DatabaseUnavailableTests : IAsyncLifetime
     [InlineData("/api/v2/templates/1")]
     public async Task Reads_answer_503_with_retry_after_and_no_internals(string path)
     {
-        using var response = await _app.GetTestClient().GetAsync(path);
+        using var response = await ContractCheckingHandler.Over(_app.GetTestServer()).GetAsync(path);
         var body = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
@@ -54,7 +54,7 @@ public sealed class DatabaseUnavailableTests : IAsyncLifetime
     [Fact]
     public async Task Recommendations_answer_503_in_hebrew_with_the_api_version()
     {
-        using var response = await _app.GetTestClient().PostAsync("/api/v2/recommendations", new StringContent("{}"));
+        using var response = await ContractCheckingHandler.Over(_app.GetTestServer()).PostAsync("/api/v2/recommendations", new StringContent("{}"));
         var body = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
@@ -67,7 +67,7 @@ public sealed class DatabaseUnavailableTests : IAsyncLifetime
     [Fact]
     public async Task Health_is_unhealthy_without_the_database()
     {
-        using var response = await _app.GetTestClient().GetAsync("/api/health");
+        using var response = await ContractCheckingHandler.Over(_app.GetTestServer()).GetAsync("/api/health");
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
@@ -95,7 +95,7 @@ public sealed class QueueUnavailableTests(ApiFixture api) : IClassFixture<ApiFix
         });
         await app.StartAsync();
 
-        using var response = await app.GetTestClient().GetAsync("/api/health");
+        using var response = await ContractCheckingHandler.Over(app.GetTestServer()).GetAsync("/api/health");
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
@@ -106,7 +106,7 @@ public sealed class QueueUnavailableTests(ApiFixture api) : IClassFixture<ApiFix
         var single = """{"event_type":"page_view","session_id":"7d9c3a52-1b7e-4f0a-9a55-2f6c1d0e8b31","anonymous_id":"c2a6f0d4-98e1-4b3a-a7f5-0e4d1c2b3a59"}""";
         foreach (var (path, json) in new[] { ("/api/events", single), ("/api/events/batch", $$"""{"events":[{{single}}]}""") })
         {
-            using var events = await app.GetTestClient().PostAsync(path, new StringContent(json, System.Text.Encoding.UTF8, "text/plain"));
+            using var events = await ContractCheckingHandler.Over(app.GetTestServer()).PostAsync(path, new StringContent(json, System.Text.Encoding.UTF8, "text/plain"));
             Assert.Equal(HttpStatusCode.ServiceUnavailable, events.StatusCode);
             Assert.Equal("5", events.Headers.GetValues("Retry-After").Single());
             Assert.Equal("""{"success":false,"error":"Event queue unavailable. Please try again later."}""", await events.Content.ReadAsStringAsync());
@@ -192,7 +192,7 @@ public sealed class SearchDefectTests(ApiFixture api) : IClassFixture<ApiFixture
         });
         await app.StartAsync();
 
-        using var response = await app.GetTestClient().PostAsync("/api/v2/recommendations", new StringContent("""{"budget":9000}"""));
+        using var response = await ContractCheckingHandler.Over(app.GetTestServer()).PostAsync("/api/v2/recommendations", new StringContent("""{"budget":9000}"""));
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
