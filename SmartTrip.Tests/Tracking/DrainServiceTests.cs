@@ -69,6 +69,57 @@ public sealed class DrainServiceTests(EventsFixture api)
         Assert.True(waits.Max() < TimeSpan.FromSeconds(1), $"a request waited {waits.Max().TotalMilliseconds:F0} ms for a connection");
     }
 
+    /// <summary>
+    /// Two messages over the same new browsers, sessions and trips, in opposite orders, drained at once, 25 times: both
+    /// always finish (no deadlock, 40P01, and so no retry) and every counter moves by exactly what they hold. Change that
+    /// this catches: resolving a message's browsers in the message's order instead of key order (drop the
+    /// <c>.Order()</c> of StoreAsync's loop over anonymous ids): two transactions then insert the same new users in
+    /// opposite orders and each waits for the other's row; PostgreSQL kills one with 40P01 within a few rounds.
+    /// </summary>
+    [Fact]
+    public async Task Messages_over_the_same_browsers_and_trips_in_opposite_orders_never_deadlock()
+    {
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(api.ConnectionString);
+        var drain = new EventsDrainService(dataSource, TimeProvider.System);
+        await using var db = api.Database();
+        var trips = (await db.QueryAsync<int>("SELECT id FROM trip_occurrences ORDER BY id LIMIT 8")).ToArray();
+        var before = await ImpressionsAsync(db, trips);
+        const int rounds = 25;
+
+        for (var round = 0; round < rounds; round++)
+        {
+            var browsers = trips.Select(_ => Guid.NewGuid()).ToArray();
+            var sessions = trips.Select(_ => Guid.NewGuid()).ToArray();
+            EventEnvelope Message(IEnumerable<int> order) => new()
+            {
+                ReceivedAt = DateTimeOffset.UtcNow,
+                Events = order.Select((k, i) => Event("impression", trips[k]) with
+                {
+                    EventId = Guid.NewGuid(),
+                    Index = i,
+                    AnonymousId = browsers[k],
+                    SessionId = sessions[k],
+                }).ToList(),
+            };
+
+            var forward = Message(Enumerable.Range(0, trips.Length));
+            var backward = Message(Enumerable.Range(0, trips.Length).Reverse());
+            var results = await Task.WhenAll(
+                Task.Run(() => drain.DrainAsync(forward, CancellationToken.None)),
+                Task.Run(() => drain.DrainAsync(backward, CancellationToken.None)));
+
+            Assert.All(results, r => Assert.Equal((trips.Length, trips.Length, 0), (r.Events, r.Inserted, r.DeadLettered)));
+        }
+
+        var after = await ImpressionsAsync(db, trips);
+        Assert.All(trips, t => Assert.Equal(before.GetValueOrDefault(t) + 2 * rounds, after[t]));
+    }
+
+    private static async Task<Dictionary<int, long>> ImpressionsAsync(Npgsql.NpgsqlConnection db, int[] trips) =>
+        (await db.QueryAsync<(int Trip, long Impressions)>(
+            "SELECT trip_id, impression_count FROM trip_interactions WHERE trip_id = ANY(@trips)", new { trips }))
+        .ToDictionary(r => r.Trip, r => r.Impressions);
+
     [Fact]
     public async Task A_trips_dwell_average_changes_only_with_a_dwell()
     {
