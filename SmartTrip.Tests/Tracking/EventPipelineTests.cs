@@ -9,7 +9,7 @@ namespace SmartTrip.Tests.Tracking;
 
 /// <summary>HTTP → queue → drain → PostgreSQL on the real Azurite and PostgreSQL (events.md §7 and the fault cases).</summary>
 [Collection(EventPipelineCollection.Name)]
-public sealed class EventPipelineTests(EventsFixture api)
+public sealed partial class EventPipelineTests(EventsFixture api)
 {
     private sealed record Counters
     {
@@ -360,8 +360,9 @@ public sealed class EventPipelineTests(EventsFixture api)
         await using var db = api.Database();
         // The failure comes after the events are inserted: updating this trip's counters raises an error.
         await db.ExecuteAsync($"""
+            CREATE SEQUENCE fail_trip_{trip}_tries;
             CREATE FUNCTION fail_trip_{trip}() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN IF NEW.trip_id = {trip} THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$;
+            BEGIN IF NEW.trip_id = {trip} THEN PERFORM nextval('fail_trip_{trip}_tries'); RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$;
             CREATE TRIGGER fail_trip_{trip} BEFORE UPDATE ON trip_interactions FOR EACH ROW EXECUTE FUNCTION fail_trip_{trip}();
             """);
         try
@@ -375,14 +376,15 @@ public sealed class EventPipelineTests(EventsFixture api)
                     Event("click_trip", session, anonymous, new { trip_id = trip, source = "homepage" }),
                 },
             });
-            await Task.Delay(2500); // at least two failed attempts
+            // Two failed attempts, counted by the trigger (nextval survives the rollback), not guessed from a sleep.
+            await api.WaitUntilAsync($"SELECT (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM fail_trip_{trip}_tries) >= 2");
 
             Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT count(*) FROM events WHERE session_id = @session", new { session }));
             Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT search_count FROM sessions WHERE session_id = @session", new { session }));
         }
         finally
         {
-            await db.ExecuteAsync($"DROP TRIGGER fail_trip_{trip} ON trip_interactions; DROP FUNCTION fail_trip_{trip}();");
+            await db.ExecuteAsync($"DROP TRIGGER fail_trip_{trip} ON trip_interactions; DROP FUNCTION fail_trip_{trip}(); DROP SEQUENCE fail_trip_{trip}_tries;");
         }
 
         await api.WaitUntilAsync("SELECT count(*) = 3 FROM events WHERE session_id = @session", new { session });
@@ -404,9 +406,16 @@ public sealed class EventPipelineTests(EventsFixture api)
         NpgsqlConnection.ClearAllPools();
         try
         {
+            var logged = api.HostLog.Length;
             var (status, _) = await PostAsync("/api/events", Event("page_view", session, anonymous));
             Assert.Equal(202, status);
-            await Task.Delay(2500); // the drain fails at least twice while the database is away
+            // The drain fails at least twice while the database is away: counted in the host's log, on either host.
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (FailedDrains().Count(api.HostLog[logged..]) < 2)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"the drain did not fail twice within 60 s:\n{api.HostLog[logged..]}");
+                await Task.Delay(100);
+            }
         }
         finally
         {
@@ -477,4 +486,8 @@ public sealed class EventPipelineTests(EventsFixture api)
         var moved = api.HostLog.Split('\n').Where(line => line.Contains($"Message {sent.MessageId} on events is not an event envelope", StringComparison.Ordinal)).ToList();
         Assert.Equal("delivery 1", Assert.Single(moved).Split('(', ')')[1]);
     }
+
+    /// <summary>A failed run of the drain as each host logs it: the Functions host's "Executed … (Failed" line, the development host's retry line.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"Executed 'Functions\.EventsDrain' \(Failed|Function EventsDrain failed on message")]
+    private static partial System.Text.RegularExpressions.Regex FailedDrains();
 }
