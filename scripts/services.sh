@@ -116,19 +116,25 @@ ensure_azurite_installed() {
   npm_ci "$REPO_ROOT/tools" Azurite
 }
 
-# start_azurite DIR: blob, queue and table services on free ports; sets STORAGE_CONNECTION.
+# start_azurite DIR: blob, queue and table services on free ports; sets STORAGE_CONNECTION (the development account) and
+# STORAGE_CONNECTION_SECOND (a second account on the same emulator, so that two hosts can each have queues of their own).
 start_azurite() {
   ensure_azurite_installed
   mkdir -p "$1"
   local blob queue table
   blob="$(free_port)"; queue="$(free_port)"; table="$(free_port)"
-  "$REPO_ROOT/tools/node_modules/.bin/azurite" --silent --skipApiVersionCheck --disableTelemetry --inMemoryPersistence \
+  # The storage emulator's published development account and key, and a second account with the same key.
+  local key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+  AZURITE_ACCOUNTS="devstoreaccount1:$key;secondaccount:$key" "$REPO_ROOT/tools/node_modules/.bin/azurite" --silent --skipApiVersionCheck --disableTelemetry --inMemoryPersistence \
     --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" \
     --tableHost 127.0.0.1 --tablePort "$table" >"$1/azurite.log" 2>&1 &
   STARTED_PIDS+=("$!")
   wait_for_port "$queue" 60 Azurite
-  # The storage emulator's published development account and key.
-  STORAGE_CONNECTION="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table/devstoreaccount1;"
+  local account
+  for account in devstoreaccount1 secondaccount; do
+    local connection="DefaultEndpointsProtocol=http;AccountName=$account;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$blob/$account;QueueEndpoint=http://127.0.0.1:$queue/$account;TableEndpoint=http://127.0.0.1:$table/$account;"
+    if [ "$account" = devstoreaccount1 ]; then STORAGE_CONNECTION="$connection"; else STORAGE_CONNECTION_SECOND="$connection"; fi
+  done
   log "Azurite on 127.0.0.1 (blob $blob, queue $queue, table $table)"
 }
 

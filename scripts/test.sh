@@ -102,6 +102,7 @@ start_postgres "$work"
 start_azurite "$work"
 export SMARTTRIP_TEST_POSTGRES="$PG_ADMIN_CONNECTION"
 export SMARTTRIP_TEST_STORAGE="$STORAGE_CONNECTION"
+export SMARTTRIP_TEST_STORAGE_SECOND="$STORAGE_CONNECTION_SECOND" # hosts that do not drain the events queue
 ensure_browser
 export SMARTTRIP_TEST_CHROMIUM="$BROWSER_PATH"
 export SMARTTRIP_TEST_ARTIFACTS="$REPO_ROOT/artifacts" # the dashboard screenshot

@@ -50,7 +50,7 @@ public sealed class CliTests
         var environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__SmartTripDb"] = connectionString,
-            ["AzureWebJobsStorage"] = TestServices.StorageConnectionString,
+            ["AzureWebJobsStorage"] = TestServices.SecondStorageConnectionString,
         };
 
         var migrate = await RunAsync(environment, "migrate");
@@ -87,7 +87,7 @@ public sealed class CliTests
             new Dictionary<string, string>
             {
                 ["ConnectionStrings__SmartTripDb"] = "Host=127.0.0.1;Port=1;Database=x;Username=x;Timeout=2",
-                ["AzureWebJobsStorage"] = TestServices.StorageConnectionString,
+                ["AzureWebJobsStorage"] = TestServices.SecondStorageConnectionString,
             },
             """{"budget":9000}""",
             "recommend", "--as-of", "2026-11-25", "--no-log");
@@ -255,7 +255,7 @@ public sealed class CliTests
         var environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__SmartTripDb"] = connectionString,
-            ["AzureWebJobsStorage"] = TestServices.StorageConnectionString,
+            ["AzureWebJobsStorage"] = TestServices.SecondStorageConnectionString,
         };
         Assert.Equal(0, (await RunAsync(environment, "migrate")).ExitCode);
         var eventId = Guid.NewGuid();
@@ -290,7 +290,7 @@ public sealed class CliTests
         var environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__SmartTripDb"] = await TestServices.CreateSeededDatabaseAsync("cli_experiment"),
-            ["AzureWebJobsStorage"] = TestServices.StorageConnectionString,
+            ["AzureWebJobsStorage"] = TestServices.SecondStorageConnectionString,
         };
         const string Definition = """
             {"name":"geo weight","description":"country match worth more",
@@ -343,7 +343,7 @@ public sealed class CliTests
         var environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__SmartTripDb"] = connectionString,
-            ["AzureWebJobsStorage"] = TestServices.StorageConnectionString,
+            ["AzureWebJobsStorage"] = TestServices.SecondStorageConnectionString,
             ["Lifecycle__ArchiveContainer"] = container,
             ["Lifecycle__ArchiveRowsPerFile"] = "1000",
         };
@@ -371,7 +371,7 @@ public sealed class CliTests
             await process.WaitForExitAsync(timeout.Token);
         }
 
-        var blobs = new Azure.Storage.Blobs.BlobContainerClient(TestServices.StorageConnectionString, container);
+        var blobs = new Azure.Storage.Blobs.BlobContainerClient(TestServices.SecondStorageConnectionString, container);
         try
         {
             Assert.False(await blobs.GetBlobClient("table=events/month=2024-08/manifest.json").ExistsAsync());

@@ -34,6 +34,12 @@ public class ApiFixture : IAsyncLifetime
 
     public bool OnExternalHost => _externalHost is not null;
 
+    /// <summary>
+    /// The storage account of this fixture's host: a host that drains the events queue has the development account;
+    /// the others a second one, so their events never reach the draining host's database.
+    /// </summary>
+    public string StorageConnectionString => RunsBackgroundTriggers ? TestServices.StorageConnectionString : TestServices.SecondStorageConnectionString;
+
     private readonly CapturedLog _inProcessLog = new();
 
     /// <summary>What the host has logged so far (the real host's console, or the in-process host's log lines).</summary>
@@ -90,11 +96,11 @@ public class ApiFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         ConnectionString = await CreateDatabaseAsync();
-        await TestServices.EnsureQueuesAsync();
+        await TestServices.EnsureQueuesAsync(StorageConnectionString);
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:SmartTripDb"] = ConnectionString,
-            ["AzureWebJobsStorage"] = TestServices.StorageConnectionString,
+            ["AzureWebJobsStorage"] = StorageConnectionString,
             ["Recommendations:CatalogRefreshMilliseconds"] = "0",
             ["DevHost:BackgroundTriggers"] = RunsBackgroundTriggers ? "true" : "false",
             ["DailyMetricsSchedule"] = "0 15 0 * * *",

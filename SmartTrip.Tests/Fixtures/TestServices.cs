@@ -20,6 +20,12 @@ public static class TestServices
 
     public static string StorageConnectionString => Required("SMARTTRIP_TEST_STORAGE");
 
+    /// <summary>
+    /// A second account on the same Azurite. Hosts that do not drain the events queue send their events there, so that
+    /// the host that drains (the events fixture's) never stores another fixture's events in its database.
+    /// </summary>
+    public static string SecondStorageConnectionString => Required("SMARTTRIP_TEST_STORAGE_SECOND");
+
     public static FakeTimeProvider Clock() => new(Today);
 
     /// <summary>A new empty database on the test server; returns its connection string.</summary>
@@ -48,11 +54,11 @@ public static class TestServices
     }
 
     /// <summary>Creates the app's queues on the test Azurite, as <c>smarttrip migrate</c> does.</summary>
-    public static async Task EnsureQueuesAsync()
+    public static async Task EnsureQueuesAsync(string? connectionString = null)
     {
         foreach (var name in new[] { QueueNames.Events, QueueNames.EventsPoison })
         {
-            await new QueueClient(StorageConnectionString, name).CreateIfNotExistsAsync();
+            await new QueueClient(connectionString ?? StorageConnectionString, name).CreateIfNotExistsAsync();
         }
     }
 
