@@ -149,6 +149,9 @@ public sealed class ExperimentApiTests(ApiFixture api) : IClassFixture<ApiFixtur
             await InsertSearchAsync(db, Guid.NewGuid(), experiment.Id, "control", null, from.AddHours(1));
         }
 
+        // Logged after the experiment stopped: outside its window, so counted nowhere.
+        await InsertSearchAsync(db, Guid.NewGuid(), experiment.Id, "control", Guid.NewGuid(), to.AddHours(1));
+
         var (status, body) = await api.SendWithKeyAsync(HttpMethod.Get, $"/api/experiments/{experiment.Id}/results");
         var (_, brokenBody) = await api.SendWithKeyAsync(HttpMethod.Get, $"/api/experiments/{broken.Id}/results");
         var (missing, missingBody) = await api.SendWithKeyAsync(HttpMethod.Get, "/api/experiments/999999/results");
@@ -172,7 +175,13 @@ public sealed class ExperimentApiTests(ApiFixture api) : IClassFixture<ApiFixtur
         var better = variants["better"].GetProperty("search_click_rate").GetProperty("vs_control");
         Assert.True(better.GetProperty("significant").GetBoolean(), better.GetRawText());
         Assert.True(better.GetProperty("value").GetDouble() > 0 && better.GetProperty("ci_low").GetDouble() > 0);
-        Assert.False(variants["control"].GetProperty("search_click_rate").TryGetProperty("vs_control", out _));
+        // The control is the baseline: its rates carry no comparison; every other variant's rates do.
+        Assert.Equal((true, false), (variants["control"].GetProperty("is_control").GetBoolean(), variants["better"].GetProperty("is_control").GetBoolean()));
+        foreach (var rate in new[] { "click_through_rate", "search_click_rate", "contact_rate" })
+        {
+            Assert.False(variants["control"].GetProperty(rate).TryGetProperty("vs_control", out _), rate);
+            Assert.True(variants["better"].GetProperty(rate).TryGetProperty("vs_control", out _), rate);
+        }
         Assert.False(results.GetProperty("sample_ratio").GetProperty("mismatch").GetBoolean());
         Assert.True(brokenBody.GetProperty("data").GetProperty("sample_ratio").GetProperty("mismatch").GetBoolean());
         Assert.Equal((404, "Experiment not found"), (missing, missingBody.GetProperty("error").GetString()));

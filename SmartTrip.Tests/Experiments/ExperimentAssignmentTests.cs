@@ -106,4 +106,40 @@ public sealed class ExperimentAssignmentTests
 
         Assert.Contains(problems, p => p.StartsWith(problem, StringComparison.Ordinal));
     }
+
+    private static List<Variant> Shares(params int[] shares) =>
+        [.. shares.Select((share, i) => new Variant { Name = i == 0 ? "control" : $"v{i}", Share = share })];
+
+    /// <summary>The limits of a definition, each on both sides of its bound.</summary>
+    [Fact]
+    public void Each_limit_of_a_definition_holds_on_both_sides_of_its_bound()
+    {
+        var options = new RecommendationOptions();
+        IReadOnlyList<string> Check(string name, List<Variant> variants) => ExperimentRules.Problems(name, variants, options);
+
+        Assert.Empty(Check(new string('n', 100), Shares(50, 50)));
+        Assert.Contains("name must be 1 to 100 characters", Check(new string('n', 101), Shares(50, 50)));
+        Assert.Contains("name must be 1 to 100 characters", Check("  ", Shares(50, 50)));
+        Assert.Empty(Check("ten", Shares(10, 10, 10, 10, 10, 10, 10, 10, 10, 10)));
+        Assert.Contains("an experiment has 2 to 10 variants", Check("eleven", Shares(10, 10, 10, 10, 10, 10, 10, 10, 10, 5, 5)));
+        Assert.Empty(Check("edges", Shares(1, 99)));
+        Assert.Contains("variant shares are whole percents from 1 to 99 that add up to 100", Check("zero", Shares(0, 100)));
+        Assert.Empty(Check("long", [new Variant { Name = "control", Share = 50 }, new Variant { Name = new string('v', 50), Share = 50 }]));
+        Assert.Contains("variant names are distinct, 1 to 50 letters, digits, '-' or '_'",
+            Check("too long", [new Variant { Name = "control", Share = 50 }, new Variant { Name = new string('v', 51), Share = 50 }]));
+    }
+
+    [Fact]
+    public void Only_numeric_constants_are_tunable_the_refusal_lists_them_in_order_and_whole_numbers_reach_the_int_range()
+    {
+        List<Variant> With(string key, double value) =>
+            [new Variant { Name = "control", Share = 50 }, new Variant { Name = "b", Share = 50, Overrides = new Dictionary<string, double> { [key] = value } }];
+        var options = new RecommendationOptions();
+
+        var text = Assert.Single(ExperimentRules.Problems("t", With(nameof(RecommendationOptions.AlgorithmVersion), 2), options));
+        Assert.Equal($"b: AlgorithmVersion is not a tunable constant (valid: {string.Join(", ", ExperimentRules.Tunable.Keys.Order(StringComparer.Ordinal))})", text);
+        Assert.DoesNotContain(ExperimentRules.Problems("t", With("ThemeFull", int.MaxValue), options), p => p.Contains("whole number", StringComparison.Ordinal));
+        Assert.DoesNotContain(ExperimentRules.Problems("t", With("ThemePenalty", int.MinValue), options), p => p.Contains("whole number", StringComparison.Ordinal));
+        Assert.Contains(ExperimentRules.Problems("t", With("ThemeFull", 2147483648d), options), p => p == "b: ThemeFull takes a whole number");
+    }
 }

@@ -32,7 +32,8 @@ public sealed class ExperimentPreviewTests(InProcessApiFixture api) : IClassFixt
         [
             new Variant { Name = "control", Share = 50 },
             new Variant { Name = "same", Share = 25, Overrides = new Dictionary<string, double> { ["BaseScore"] = 30 } },
-            new Variant { Name = "three", Share = 25, Overrides = new Dictionary<string, double> { ["MaxResults"] = 3, ["MinResultsThreshold"] = 1 } },
+            new Variant { Name = "three", Share = 15, Overrides = new Dictionary<string, double> { ["MaxResults"] = 3, ["MinResultsThreshold"] = 1 } },
+            new Variant { Name = "none", Share = 10, Overrides = new Dictionary<string, double> { ["MinScoreThreshold"] = 100, ["BaseScore"] = 0 } },
         ], CancellationToken.None);
 
         var report = await api.Services.GetRequiredService<ExperimentPreview>().RunAsync(experiment.Id, 30, CancellationToken.None);
@@ -52,6 +53,14 @@ public sealed class ExperimentPreviewTests(InProcessApiFixture api) : IClassFixt
         Assert.Equal(expectedOverlap, three.OverlapAt10, 10);
         Assert.Equal((0.0, 0.5, 1.0), (three.TopResultChanged, three.ClickedInTop10, three.MeanClickedPosition!.Value));
         Assert.Equal(byName["control"].MeanTopScore, three.MeanTopScore);
+        // The control's mean top score is the mean of what the two searches answered first (match scores are rounded).
+        var answeredTop = new[] { europe, anything }.Average(b => b.GetProperty("data")[0].GetProperty("match_score").GetDouble());
+        Assert.InRange(byName["control"].MeanTopScore, answeredTop - 0.5, answeredTop + 0.5);
+
+        // A variant that finds nothing: every list empty, so nothing overlaps, every top changed, no click shown.
+        var none = byName["none"];
+        Assert.Equal((0.0, 1.0, 1.0, 0.0, 0.0, (double?)null),
+            (none.OverlapAt10, none.TopResultChanged, none.EmptyRate, none.MeanTopScore, none.ClickedInTop10, none.MeanClickedPosition));
         await Assert.ThrowsAsync<ExperimentException>(() => api.Services.GetRequiredService<ExperimentPreview>().RunAsync(999_999, 30, CancellationToken.None));
     }
 }

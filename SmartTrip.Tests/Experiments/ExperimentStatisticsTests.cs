@@ -88,4 +88,17 @@ public sealed class ExperimentStatisticsTests
         Assert.False(threeWay.Mismatch);
         Assert.Equal([500.0, 500.0], broken.Expected);
     }
+
+    [Fact]
+    public void A_variant_without_trials_is_not_compared_and_the_chi_square_is_pearsons()
+    {
+        var lonely = ExperimentStatistics.Compare(ExperimentStatistics.Rate(0, 0), ExperimentStatistics.Rate(10, 100));
+        var split = ExperimentStatistics.SampleRatio([60, 40], [50, 50]);
+        var nothing = ExperimentStatistics.SampleRatio([0, 0], [50, 50]);
+
+        Assert.Null(lonely.VsControl);
+        Assert.Equal(4.0, split.ChiSquare, 12); // (60-50)²/50 + (40-50)²/50
+        Assert.Equal((1.0, false), (nothing.PValue, nothing.Mismatch));
+        Assert.Equal([0L, 0L], nothing.Observed);
+    }
 }
