@@ -100,6 +100,27 @@ public sealed class ExperimentApiTests(ApiFixture api) : IClassFixture<ApiFixtur
     }
 
     [Fact]
+    public async Task The_store_refuses_what_cannot_be_and_says_why()
+    {
+        var ct = CancellationToken.None;
+
+        var bad = await Assert.ThrowsAsync<ExperimentException>(() => Store.CreateAsync("bad", null, [Variants[0]], ct));
+        var created = await Store.CreateAsync("twice", null, Variants, ct);
+        var twice = await Assert.ThrowsAsync<ExperimentException>(() => Store.CreateAsync("twice", null, Variants, ct));
+        await Store.StartAsync(created.Id, ct);
+        var startedAgain = await Assert.ThrowsAsync<ExperimentException>(() => Store.StartAsync(created.Id, ct));
+        await Store.StopAsync(created.Id, ct);
+        var stoppedAgain = await Assert.ThrowsAsync<ExperimentException>(() => Store.StopAsync(created.Id, ct));
+        var missing = await Assert.ThrowsAsync<ExperimentException>(() => Store.StartAsync(999_999, ct));
+
+        Assert.Equal("The experiment cannot be created: an experiment has 2 to 10 variants.", bad.Message);
+        Assert.Equal("An experiment named twice exists already.", twice.Message);
+        Assert.Equal($"Experiment {created.Id} is running, not a draft.", startedAgain.Message);
+        Assert.Equal($"Experiment {created.Id} is stopped, not running.", stoppedAgain.Message);
+        Assert.Equal("There is no experiment 999999.", missing.Message);
+    }
+
+    [Fact]
     public async Task Results_count_each_variant_and_find_the_variant_that_truly_clicks_more()
     {
         var experiment = await Store.CreateAsync("clicks", null, [Variants[0], Variants[1] with { Name = "better" }], CancellationToken.None);
