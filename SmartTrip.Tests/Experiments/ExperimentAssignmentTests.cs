@@ -124,6 +124,7 @@ public sealed class ExperimentAssignmentTests
         Assert.Contains("an experiment has 2 to 10 variants", Check("eleven", Shares(10, 10, 10, 10, 10, 10, 10, 10, 10, 5, 5)));
         Assert.Empty(Check("edges", Shares(1, 99)));
         Assert.Contains("variant shares are whole percents from 1 to 99 that add up to 100", Check("zero", Shares(0, 100)));
+        Assert.Contains("variant shares are whole percents from 1 to 99 that add up to 100", Check("one zero", Shares(0, 50, 50)));
         Assert.Empty(Check("long", [new Variant { Name = "control", Share = 50 }, new Variant { Name = new string('v', 50), Share = 50 }]));
         Assert.Contains("variant names are distinct, 1 to 50 letters, digits, '-' or '_'",
             Check("too long", [new Variant { Name = "control", Share = 50 }, new Variant { Name = new string('v', 51), Share = 50 }]));
@@ -141,5 +142,18 @@ public sealed class ExperimentAssignmentTests
         Assert.DoesNotContain(ExperimentRules.Problems("t", With("ThemeFull", int.MaxValue), options), p => p.Contains("whole number", StringComparison.Ordinal));
         Assert.DoesNotContain(ExperimentRules.Problems("t", With("ThemePenalty", int.MinValue), options), p => p.Contains("whole number", StringComparison.Ordinal));
         Assert.Contains(ExperimentRules.Problems("t", With("ThemeFull", 2147483648d), options), p => p == "b: ThemeFull takes a whole number");
+    }
+
+    /// <summary>The bucket on a share's upper bound belongs to the next variant: buckets 0-4999 are the control's of a 50/50 split.</summary>
+    [Fact]
+    public void The_bucket_on_a_shares_bound_goes_to_the_next_variant()
+    {
+        var experiment = Split(7, 50, 50);
+        var browsers = Enumerable.Range(0, 200_000).Select(i => new Guid(i, 0, 0, new byte[8])).ToList();
+        var onBound = browsers.First(b => ExperimentAssignment.Bucket(7, b) == 5_000);
+        var justBelow = browsers.First(b => ExperimentAssignment.Bucket(7, b) == 4_999);
+
+        Assert.Equal(experiment.Variants[1].Name, ExperimentAssignment.Assign(experiment, onBound).Name);
+        Assert.Equal(experiment.Variants[0].Name, ExperimentAssignment.Assign(experiment, justBelow).Name);
     }
 }

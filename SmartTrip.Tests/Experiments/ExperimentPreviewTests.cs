@@ -61,6 +61,7 @@ public sealed class ExperimentPreviewTests(InProcessApiFixture api) : IClassFixt
         var none = byName["none"];
         Assert.Equal((0.0, 1.0, 1.0, 0.0, 0.0, (double?)null),
             (none.OverlapAt10, none.TopResultChanged, none.EmptyRate, none.MeanTopScore, none.ClickedInTop10, none.MeanClickedPosition));
-        await Assert.ThrowsAsync<ExperimentException>(() => api.Services.GetRequiredService<ExperimentPreview>().RunAsync(999_999, 30, CancellationToken.None));
+        var missing = await Assert.ThrowsAsync<ExperimentException>(() => api.Services.GetRequiredService<ExperimentPreview>().RunAsync(999_999, 30, CancellationToken.None));
+        Assert.Equal("There is no experiment 999999.", missing.Message);
     }
 }
