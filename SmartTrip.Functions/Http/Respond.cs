@@ -37,9 +37,6 @@ public static class Respond
     public static async Task<ApiResult> ItemByIdAsync<T>(string id, Func<int, Task<T?>> find, string notFound) where T : class =>
         int.TryParse(id, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? NotFoundOr(await find(value), notFound) : NotFound(notFound);
 
-    public static ApiResult ServiceUnavailable(string message, int retryAfterSeconds) =>
-        new(503, new ErrorBody(message), RetryAfter(retryAfterSeconds));
-
     public static ApiResult WithMethods(int status, string message, IEnumerable<string> allow) =>
         new(status, new ErrorBody(message), new Dictionary<string, string> { ["Allow"] = string.Join(", ", allow) });
 
