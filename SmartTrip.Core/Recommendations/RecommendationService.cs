@@ -62,10 +62,11 @@ public sealed class RecommendationService(
         var requestId = Guid.NewGuid();
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var snapshot = await catalog.GetAsync(today, ct);
+        var by = serving?.Engine ?? engine;
         EngineResult result;
         try
         {
-            result = Rank(preferences, snapshot.Data, today, serving?.Engine ?? engine);
+            result = Rank(preferences, snapshot.Data, today, by);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -75,7 +76,7 @@ public sealed class RecommendationService(
         var winners = result.Primary.Results.Concat(result.Relaxed).ToList();
         var occurrences = await snapshot.GetOccurrencesAsync(winners.Select(w => w.Trip.Id).ToList(), ct);
         var data = winners.Select((w, i) => new RecommendedOccurrence(occurrences[i].Occurrence, w, occurrences[i].Json)).ToList();
-        return Assemble(requestId, preferences, result, snapshot.TotalTripsInDb(today), data) with
+        return Assemble(requestId, preferences, result, snapshot.TotalTripsInDb(today), data, by.Options) with
         {
             Experiment = serving is { } s ? new ExperimentTag(s.Experiment.Id, s.Variant.Name) : null,
         };
@@ -85,9 +86,13 @@ public sealed class RecommendationService(
     public static EngineResult Rank(TripPreferences preferences, CatalogSnapshotData catalogue, DateOnly today, RecommendationEngine by) =>
         by.Recommend(new SearchContext(preferences, today, catalogue.PrivateTypeId), catalogue.Candidates, catalogue.ContinentBitByCountry);
 
-    /// <summary>The response metadata of recommendation.md §8.</summary>
-    public RecommendationResponse Assemble(
-        Guid requestId, TripPreferences preferences, EngineResult result, int totalTripsInDb, IReadOnlyList<RecommendedOccurrence> data)
+    /// <summary>
+    /// The response metadata of recommendation.md §8, with the thresholds of the engine that ranked the search (an
+    /// experiment's variant may override them).
+    /// </summary>
+    public static RecommendationResponse Assemble(
+        Guid requestId, TripPreferences preferences, EngineResult result, int totalTripsInDb, IReadOnlyList<RecommendedOccurrence> data,
+        RecommendationOptions rankedBy)
     {
         var primaryCount = result.Primary.Results.Count;
         var relaxedCount = result.Relaxed.Count;
@@ -98,8 +103,8 @@ public sealed class RecommendationService(
             Data = data,
             TotalCandidates = result.Primary.TotalCandidates,
             TotalTripsInDb = totalTripsInDb,
-            ScoreThresholds = new ScoreThresholds(Options.ScoreThresholdHigh, Options.ScoreThresholdMid),
-            ShowRefinementMessage = data.Count == 0 || data[0].MatchScore < Options.ScoreThresholdHigh,
+            ScoreThresholds = new ScoreThresholds(rankedBy.ScoreThresholdHigh, rankedBy.ScoreThresholdMid),
+            ShowRefinementMessage = data.Count == 0 || data[0].MatchScore < rankedBy.ScoreThresholdHigh,
             RequestId = requestId,
             SearchType = preferences.SearchType,
             Message = data.Count == 0 ? EmptyMessage

@@ -16,11 +16,14 @@ public sealed class ExperimentApiTests(ApiFixture api) : IClassFixture<ApiFixtur
 {
     private const string Search = """{"selected_continents":["Europe"]}""";
 
-    /// <summary>The variant "few" keeps three results (and relaxes from one), so its searches are visibly its own.</summary>
+    /// <summary>
+    /// The variant "few" keeps three results (and relaxes from one), so its searches are visibly its own, and raises the
+    /// score thresholds, which its responses must report (the configured 70/50 would: the variant's engine ranked them).
+    /// </summary>
     private static readonly Variant[] Variants =
     [
         new() { Name = "control", Share = 50 },
-        new() { Name = "few", Share = 50, Overrides = new Dictionary<string, double> { ["MaxResults"] = 3, ["MinResultsThreshold"] = 1 } },
+        new() { Name = "few", Share = 50, Overrides = new Dictionary<string, double> { ["MaxResults"] = 3, ["MinResultsThreshold"] = 1, ["ScoreThresholdHigh"] = 101, ["ScoreThresholdMid"] = 90 } },
     ];
 
     private NpgsqlDataSource _dataSource = null!;
@@ -84,6 +87,10 @@ public sealed class ExperimentApiTests(ApiFixture api) : IClassFixture<ApiFixtur
         Assert.Equal(
             $$"""{"id":{{experiment.Id}},"variant":"few"}""", inFew.GetProperty("experiment").GetRawText()); // never the name
         Assert.Equal(Ids(before).Take(3), Ids(inFew));
+        // Reading the thresholds from the configured options instead of the variant's engine fails these two.
+        Assert.Equal("""{"HIGH":101,"MID":90}""", inFew.GetProperty("score_thresholds").GetRawText());
+        Assert.True(inFew.GetProperty("show_refinement_message").GetBoolean(), "no score reaches the variant's HIGH of 101");
+        Assert.Equal("""{"HIGH":70,"MID":50}""", inControl.GetProperty("score_thresholds").GetRawText());
         Assert.Equal("control", inControl.GetProperty("experiment").GetProperty("variant").GetString());
         Assert.Equal(Ids(before), Ids(inControl));
         Assert.Equal(("few", 3), (bySession.GetProperty("experiment").GetProperty("variant").GetString(), Ids(bySession).Count()));
