@@ -44,6 +44,7 @@ public static class SmartTripServiceCollectionExtensions
         services.TryAddSingleton<SmartTripMetrics>();
         services.TryAddSingleton<CatalogSnapshotCache>();
         services.TryAddSingleton<RecommendationRequestLog>();
+        AddValidatedOptions<ExplorationOptions, ExplorationOptionsValidator>(services).Bind(configuration.GetSection(ExplorationOptions.Section));
         services.TryAddSingleton<RecommendationService>();
 
         AddValidatedOptions<AuthOptions, AuthOptionsValidator>(services).Bind(configuration.GetSection(AuthOptions.Section));

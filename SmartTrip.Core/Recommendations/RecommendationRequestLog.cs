@@ -42,6 +42,12 @@ public sealed record RecommendationLogEntry
     public int? ExperimentId { get; init; }
     public string? Variant { get; init; }
     public Guid? AnonymousId { get; init; }
+    public int[]? RankedTripIds { get; init; }
+    public string? Exploration { get; init; }
+    public float? ExplorationShare { get; init; }
+    public short? ExplorationDepth { get; init; }
+    public double? ListPropensity { get; init; }
+    public float? AllocationProbability { get; init; }
 
     /// <summary>The largest magnitude NUMERIC(10,2) holds.</summary>
     private const decimal BudgetLimit = 99_999_999.99m;
@@ -84,6 +90,12 @@ public sealed record RecommendationLogEntry
             ExperimentId = response.Experiment?.Id,
             Variant = response.Experiment?.Variant,
             AnonymousId = browser,
+            RankedTripIds = response.Served?.RankedTripIds,
+            Exploration = response.Served?.Policy is { Randomises: true } policy ? policy.Kind.ToString().ToLowerInvariant() : null,
+            ExplorationShare = response.Served?.Policy is { Randomises: true } shared ? (float)shared.Share : null,
+            ExplorationDepth = response.Served?.Policy is { Randomises: true } deep ? (short)deep.Depth : null,
+            ListPropensity = response.Served?.ListProbability,
+            AllocationProbability = (float?)response.Served?.AllocationProbability,
         };
     }
 
@@ -143,13 +155,15 @@ public sealed class RecommendationRequestLog : IAsyncDisposable
             preferred_type_id, preferred_theme_ids, min_duration, max_duration, budget, difficulty, year, month,
             response_time_ms, total_candidates, primary_count, relaxed_count, final_count, has_relaxed_results,
             has_no_results, top_score, avg_score, min_score, score_std_dev, result_trip_ids, result_scores,
-            algorithm_version, search_type, experiment_id, variant, anonymous_id)
+            algorithm_version, search_type, experiment_id, variant, anonymous_id, ranked_trip_ids, exploration,
+            exploration_share, exploration_depth, list_propensity, allocation_probability)
         SELECT r.request_id, r.session_id, NULL, r.created_at, r.preferences::jsonb, r.selected_countries,
                r.selected_continents, r.preferred_type_id, r.preferred_theme_ids, r.min_duration, r.max_duration,
                r.budget, r.difficulty, r.year, r.month, r.response_time_ms, r.total_candidates, r.primary_count,
                r.relaxed_count, r.final_count, r.has_relaxed_results, r.has_no_results, r.top_score, r.avg_score,
                r.min_score, r.score_std_dev, r.result_trip_ids, r.result_scores, r.algorithm_version, r.search_type,
-               r.experiment_id, r.variant, r.anonymous_id
+               r.experiment_id, r.variant, r.anonymous_id, r.ranked_trip_ids, r.exploration, r.exploration_share,
+               r.exploration_depth, r.list_propensity, r.allocation_probability
           FROM jsonb_to_recordset(@rows::jsonb) AS r(
                request_id UUID, session_id TEXT, created_at TIMESTAMPTZ, preferences TEXT, selected_countries INTEGER[],
                selected_continents TEXT[], preferred_type_id INTEGER, preferred_theme_ids INTEGER[], min_duration INTEGER,
@@ -157,7 +171,9 @@ public sealed class RecommendationRequestLog : IAsyncDisposable
                total_candidates INTEGER, primary_count INTEGER, relaxed_count INTEGER, final_count INTEGER,
                has_relaxed_results BOOLEAN, has_no_results BOOLEAN, top_score NUMERIC, avg_score NUMERIC,
                min_score NUMERIC, score_std_dev NUMERIC, result_trip_ids INTEGER[], result_scores NUMERIC[],
-               algorithm_version TEXT, search_type TEXT, experiment_id INTEGER, variant TEXT, anonymous_id UUID)
+               algorithm_version TEXT, search_type TEXT, experiment_id INTEGER, variant TEXT, anonymous_id UUID,
+               ranked_trip_ids INTEGER[], exploration TEXT, exploration_share REAL, exploration_depth SMALLINT,
+               list_propensity DOUBLE PRECISION, allocation_probability REAL)
         """;
 
     private static readonly JsonSerializerOptions RowJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };

@@ -16,6 +16,7 @@ public sealed class RecommendationService(
     RecommendationRequestLog requestLog,
     RecommendationEngine engine,
     ExperimentRouter experiments,
+    Microsoft.Extensions.Options.IOptions<ExplorationOptions> exploration,
     TimeProvider clock,
     ILogger<RecommendationService> logger,
     Telemetry.SmartTripMetrics? metrics = null)
@@ -73,13 +74,34 @@ public sealed class RecommendationService(
             throw new RecommendationEngineException(exception);
         }
 
-        var winners = result.Primary.Results.Concat(result.Relaxed).ToList();
+        var (winners, served) = Serve(result, serving);
         var occurrences = await snapshot.GetOccurrencesAsync(winners.Select(w => w.Trip.Id).ToList(), ct);
         var data = winners.Select((w, i) => new RecommendedOccurrence(occurrences[i].Occurrence, w, occurrences[i].Json)).ToList();
         return Assemble(requestId, preferences, result, snapshot.TotalTripsInDb(today), data, by.Options) with
         {
             Experiment = serving is { } s ? new ExperimentTag(s.Experiment.Id, s.Variant.Name) : null,
+            Served = served,
         };
+    }
+
+    /// <summary>
+    /// The list to show: the engine's ranking, changed by the randomised slice when the search falls in it
+    /// (docs/experiments.md §7), with what the log must keep to reweight it later.
+    /// </summary>
+    private (IReadOnlyList<ScoredTrip> Shown, ServedList Served) Serve(EngineResult result, ExperimentServing? serving)
+    {
+        var ranked = result.Primary.Results.Concat(result.Relaxed).ToList();
+        var policy = exploration.Value.PolicyFor(result.Primary.Results.Count > 0 ? result.Primary.Results.Count : result.Relaxed.Count);
+        var allocation = serving is { } s ? s.Variant.Share / 100.0 : (double?)null;
+        if (!policy.Randomises)
+        {
+            return (ranked, new ServedList(policy, null, 1, allocation));
+        }
+
+        var order = policy.Draw(ranked.Count, Random.Shared);
+        var shown = order.Select(i => ranked[i]).ToList();
+        var changed = order.Where((rank, position) => rank != position).Any();
+        return (shown, new ServedList(policy, changed ? ranked.Select(r => r.Trip.Id).ToArray() : null, policy.ListProbability(order), allocation));
     }
 
     /// <summary>Both tiers of a search over a catalogue, by the given engine (the replay of an experiment preview uses it too).</summary>

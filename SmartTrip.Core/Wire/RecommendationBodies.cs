@@ -34,7 +34,17 @@ public sealed record RecommendationResponse : SuccessBody
     /// </summary>
     [JsonPropertyName("experiment"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ExperimentTag? Experiment { get; init; }
+
+    /// <summary>How the list was chosen, for the request log only (never sent).</summary>
+    [JsonIgnore]
+    public ServedList? Served { get; init; }
 }
+
+/// <summary>
+/// How a search's list was chosen (docs/experiments.md §7): the policy, the engine's order when the shown one differs,
+/// the probability of the shown list under the policy, and the share of browsers the experiment's variant gets.
+/// </summary>
+public sealed record ServedList(Experiments.LoggingPolicy Policy, int[]? RankedTripIds, double ListProbability, double? AllocationProbability);
 
 /// <summary>
 /// Every error of the recommendations endpoint carries <c>api_version</c> (api.md §6.3-§6.4); a 500 also carries the

@@ -104,6 +104,17 @@ public sealed class ExperimentApiTests(ApiFixture api) : IClassFixture<ApiFixtur
         Assert.Equal((experiment.Id, "few", few), await LoggedAsync(bySession));
         Assert.Equal((experiment.Id, "control", (Guid?)null), await LoggedAsync(anonymous));
         Assert.Equal((null, null, null), await LoggedAsync(after));
+        // Outside the randomised slice the shown list had probability 1; the variant's share is its allocation probability.
+        Assert.Equal((0.5f, 1.0, null), await PolicyLoggedAsync(inFew));
+        Assert.Equal(((float?)null, 1.0, null), await PolicyLoggedAsync(after));
+    }
+
+    private async Task<(float? Allocation, double? List, string? Exploration)> PolicyLoggedAsync(JsonElement body)
+    {
+        await using var db = await _dataSource.OpenConnectionAsync();
+        return await db.QuerySingleAsync<(float?, double?, string?)>(
+            "SELECT allocation_probability, list_propensity, exploration FROM recommendation_requests WHERE request_id = @id",
+            new { id = body.GetProperty("request_id").GetGuid() });
     }
 
     [Fact]

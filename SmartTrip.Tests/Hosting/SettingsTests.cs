@@ -22,7 +22,7 @@ public sealed partial class SettingsTests
     /// <summary>Settings the code reads beyond the spec's table.</summary>
     private static readonly string[] ProductSettings =
         ["Recommendations__CatalogRefreshMilliseconds", "Tracking__SessionIdleMinutes", "Auth__Issuer", "Tracking__TrustedProxyHops",
-         "PartitionMaintenanceSchedule", "Lifecycle__ArchiveContainer"];
+         "PartitionMaintenanceSchedule", "Lifecycle__ArchiveContainer", "Exploration__Share"];
 
     /// <summary>Settings that exist only on a development machine.</summary>
     private static readonly string[] DevelopmentOnly =

@@ -109,6 +109,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       Lifecycle__ArchiveContainer: archiveContainer
       Tracking__SessionIdleMinutes: string(sessionIdleMinutes)
       Tracking__TrustedProxyHops: '2' // Front Door appends the caller's address, then Azure's front end Front Door's
+      Exploration__Share: '0' // the randomised slice (docs/experiments.md §7): off until an operator turns it on
       Recommendations__MaxResults: string(recommendationsMaxResults)
       Recommendations__CatalogRefreshMilliseconds: string(catalogRefreshMilliseconds)
       RetryAfterSeconds: string(retryAfterSeconds)

@@ -66,4 +66,10 @@ public sealed class SearchArchiveRow
     [JsonPropertyName("experiment_id")] public int? ExperimentId { get; set; }
     [JsonPropertyName("variant")] public string? Variant { get; set; }
     [JsonPropertyName("anonymous_id")] public Guid? AnonymousId { get; set; }
+    [JsonPropertyName("ranked_trip_ids")] public int[]? RankedTripIds { get; set; }
+    [JsonPropertyName("exploration")] public string? Exploration { get; set; }
+    [JsonPropertyName("exploration_share")] public float? ExplorationShare { get; set; }
+    [JsonPropertyName("exploration_depth")] public short? ExplorationDepth { get; set; }
+    [JsonPropertyName("list_propensity")] public double? ListPropensity { get; set; }
+    [JsonPropertyName("allocation_probability")] public float? AllocationProbability { get; set; }
 }

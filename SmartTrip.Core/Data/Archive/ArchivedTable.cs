@@ -219,7 +219,8 @@ public abstract class ArchivedTable
             id, request_id, session_id, user_id, created_at, preferences, selected_countries, selected_continents, preferred_type_id,
             preferred_theme_ids, min_duration, max_duration, budget, difficulty, year, month, response_time_ms, total_candidates,
             primary_count, relaxed_count, final_count, has_relaxed_results, has_no_results, top_score, avg_score, min_score,
-            score_std_dev, result_trip_ids, result_scores, algorithm_version, search_type, experiment_id, variant, anonymous_id
+            score_std_dev, result_trip_ids, result_scores, algorithm_version, search_type, experiment_id, variant, anonymous_id,
+            ranked_trip_ids, exploration, exploration_share, exploration_depth, list_propensity, allocation_probability
             """;
 
         public override string Name => "recommendation_requests";
@@ -269,6 +270,12 @@ public abstract class ArchivedTable
             await Value(copy, row.ExperimentId, NpgsqlDbType.Integer, ct);
             await Value(copy, row.Variant, NpgsqlDbType.Varchar, ct);
             await Value(copy, row.AnonymousId, NpgsqlDbType.Uuid, ct);
+            await Value(copy, row.RankedTripIds, NpgsqlDbType.Array | NpgsqlDbType.Integer, ct);
+            await Value(copy, row.Exploration, NpgsqlDbType.Text, ct);
+            await Value(copy, row.ExplorationShare, NpgsqlDbType.Real, ct);
+            await Value(copy, row.ExplorationDepth, NpgsqlDbType.Smallint, ct);
+            await Value(copy, row.ListPropensity, NpgsqlDbType.Double, ct);
+            await Value(copy, row.AllocationProbability, NpgsqlDbType.Real, ct);
         }
     }
 }
