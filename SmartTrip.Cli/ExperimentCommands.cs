@@ -102,10 +102,20 @@ internal static class ExperimentCommands
             {
                 Console.WriteLine($"{v.Name,-12} {v.OverlapAt10,10:P1} {v.TopResultChanged,11:P1} {v.MeanTopScore,9:F1} {v.EmptyRate,6:P0} {v.ClickedInTop10,17:P1} {(v.MeanClickedPosition is { } p ? p.ToString("F2", CultureInfo.InvariantCulture) : "-"),16}");
             }
+
+            Console.WriteLine("Counterfactual estimates from the logged propensities (IPS and self-normalised, 95 % intervals):");
+            foreach (var v in report.Variants.Where(v => v.Counterfactual is not null))
+            {
+                Console.WriteLine($"  {v.Name}: clicks at 10 {Estimate(v.Counterfactual!.ClicksAt10)}");
+                Console.WriteLine($"  {new string(' ', v.Name.Length)}  search click rate {Estimate(v.Counterfactual.SearchClickRate)}");
+            }
         }));
 
         return new Command("experiment", "Ranking experiments: create, list, start, stop, results, preview.") { create, list, start, stop, results, preview };
     }
+
+    private static string Estimate(MetricEstimate e) => e.Unsupported ?? string.Create(CultureInfo.InvariantCulture,
+        $"IPS {e.Ips!.Value:F4} [{e.Ips.CiLow:F4}, {e.Ips.CiHigh:F4}], SNIPS {e.Snips!.Value:F4} [{e.Snips.CiLow:F4}, {e.Snips.CiHigh:F4}], effective sample size {e.EffectiveSampleSize:F0}");
 
     private static string Time(DateTimeOffset? at) => at?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + (at is null ? "-" : "Z");
 

@@ -24,8 +24,8 @@ public sealed record IntervalEstimate(
 /// </summary>
 public sealed record MetricEstimate
 {
-    [JsonPropertyName("ips")] public IntervalEstimate? Ips { get; init; }
-    [JsonPropertyName("snips")] public IntervalEstimate? Snips { get; init; }
+    [JsonPropertyName("ips"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IntervalEstimate? Ips { get; init; }
+    [JsonPropertyName("snips"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IntervalEstimate? Snips { get; init; }
     [JsonPropertyName("effective_sample_size")] public double EffectiveSampleSize { get; init; }
 
     /// <summary>Why there is no estimate; null when there is one.</summary>

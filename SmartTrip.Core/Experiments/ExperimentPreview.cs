@@ -29,6 +29,12 @@ public sealed record VariantPreview
 
     /// <summary>Mean position (1–10) of the clicked trips this variant shows; null when it shows none.</summary>
     [JsonPropertyName("mean_clicked_position")] public double? MeanClickedPosition { get; init; }
+
+    /// <summary>
+    /// What the variant's clicks would be, estimated from the logged searches by their propensities (docs/experiments.md
+    /// §8), or why the log cannot tell.
+    /// </summary>
+    [JsonPropertyName("counterfactual")] public CounterfactualReport? Counterfactual { get; init; }
 }
 
 public sealed record ExperimentPreviewReport
@@ -61,18 +67,37 @@ public sealed class ExperimentPreview(
         SELECT request_id, trip_id FROM attributed WHERE type = 'click_trip' AND trip_id IS NOT NULL
         """;
 
+    /// <summary>A logged search as the replay reads it.</summary>
+    private sealed class LoggedSearch
+    {
+        public Guid RequestId { get; init; }
+        public string Preferences { get; init; } = "{}";
+        public int[] ResultTripIds { get; init; } = [];
+        public int[]? RankedTripIds { get; init; }
+        public string? Exploration { get; init; }
+        public float? ExplorationShare { get; init; }
+        public short? ExplorationDepth { get; init; }
+
+        /// <summary>The policy that served it: the engine's ranking as it was, unless a randomised slice was on.</summary>
+        public LoggingPolicy Policy => Exploration is { } kind && Enum.TryParse<ExplorationKind>(kind, ignoreCase: true, out var parsed)
+            ? new LoggingPolicy(parsed, ExplorationShare ?? 0, ExplorationDepth ?? 1)
+            : LoggingPolicy.Ranked;
+    }
+
     public async Task<ExperimentPreviewReport> RunAsync(int experimentId, int days, CancellationToken ct)
     {
         var experiment = await store.GetAsync(experimentId, ct) ?? throw new ExperimentException($"There is no experiment {experimentId}.");
         var now = clock.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        List<(Guid RequestId, string Preferences)> logged;
+        List<LoggedSearch> logged;
         ILookup<Guid, int> clicks;
         await using (var connection = await dataSource.OpenConnectionAsync(ct))
         {
-            logged = (await connection.QueryAsync<(Guid, string)>(new CommandDefinition(
+            logged = (await connection.QueryAsync<LoggedSearch>(new CommandDefinition(
                 """
-                SELECT request_id, preferences::text FROM recommendation_requests
+                SELECT request_id, preferences::text AS preferences, result_trip_ids, ranked_trip_ids, exploration, exploration_share,
+                       exploration_depth
+                  FROM recommendation_requests
                  WHERE created_at >= @from ORDER BY created_at DESC LIMIT @limit
                 """, new { from = now.AddDays(-days), limit = MaxSearches }, cancellationToken: ct))).ToList();
             var ids = logged.Select(l => l.RequestId).ToArray();
@@ -83,10 +108,16 @@ public sealed class ExperimentPreview(
 
         var snapshot = await catalog.GetAsync(today, ct);
         var searches = logged
-            .Select(l => (l.RequestId, Parsed: PreferencesParser.Parse(Encoding.UTF8.GetBytes(l.Preferences)).Preferences))
+            .Select(l => (l.RequestId, Parsed: PreferencesParser.Parse(Encoding.UTF8.GetBytes(l.Preferences)).Preferences, Logged: l))
             .Where(s => s.Parsed is not null)
-            .Select(s => (s.RequestId, Preferences: s.Parsed!))
+            .Select(s => (s.RequestId, Preferences: s.Parsed!, s.Logged))
             .ToList();
+        // The logged lists with the positions clicked in each (a trip clicked twice is one clicked position).
+        var log = searches.Select(s => new LoggedList(
+            s.Logged.RankedTripIds ?? s.Logged.ResultTripIds,
+            s.Logged.ResultTripIds,
+            s.Logged.Policy,
+            clicks[s.RequestId].Select(trip => Array.IndexOf(s.Logged.ResultTripIds, trip) + 1).Where(p => p > 0).ToHashSet())).ToList();
         var lists = experiment.Variants.Select(v =>
         {
             var engine = new RecommendationEngine(ExperimentRules.OptionsFor(baseline, v));
@@ -137,6 +168,7 @@ public sealed class ExperimentPreview(
                 Name = v.Name, OverlapAt10 = overlap / n, TopResultChanged = changed / n, MeanTopScore = withTop == 0 ? 0 : topScores / withTop,
                 EmptyRate = empty / n, ClickedInTop10 = clickedTrips == 0 ? 0 : clickedShown / clickedTrips,
                 MeanClickedPosition = clickedShown == 0 ? null : clickedPositions / clickedShown,
+                Counterfactual = Experiments.Counterfactual.Estimate(log, i => list[i].Select(t => t.Id).ToList()),
             };
         }).ToList();
         return new ExperimentPreviewReport

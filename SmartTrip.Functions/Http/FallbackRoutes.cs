@@ -23,10 +23,10 @@ public static class FallbackRoutes
     public const string WrongMethodFunction = "WrongMethod";
 
     public const string Unknown =
-        @"{*path:regex(^(?!(?:countries|countries/[^/]+|evaluation/run|evaluation/scenarios|events|events/batch|events/types|experiments|experiments/[^/]+/results|guides|guides/[^/]+|health|health/details|locations|metrics|metrics/daily|metrics/engagement|metrics/top-searches|metrics/top-trips|openapi\.json|session/start|tags|trip-types|user/identify|v2/companies|v2/companies/[^/]+|v2/occurrences|v2/occurrences/[^/]+|v2/recommendations|v2/schema-info|v2/templates|v2/templates/[^/]+|v2/trip-occurrences)$))}";
+        @"{*path:regex(^(?!(?:countries|countries/[^/]+|evaluation/run|evaluation/scenarios|events|events/batch|events/types|experiments|experiments/[^/]+/preview|experiments/[^/]+/results|guides|guides/[^/]+|health|health/details|locations|metrics|metrics/daily|metrics/engagement|metrics/top-searches|metrics/top-trips|openapi\.json|session/start|tags|trip-types|user/identify|v2/companies|v2/companies/[^/]+|v2/occurrences|v2/occurrences/[^/]+|v2/recommendations|v2/schema-info|v2/templates|v2/templates/[^/]+|v2/trip-occurrences)$))}";
 
     public const string Served =
-        @"{*path:regex(^(?:countries|countries/[^/]+|evaluation/run|evaluation/scenarios|events|events/batch|events/types|experiments|experiments/[^/]+/results|guides|guides/[^/]+|health|health/details|locations|metrics|metrics/daily|metrics/engagement|metrics/top-searches|metrics/top-trips|openapi\.json|session/start|tags|trip-types|user/identify|v2/companies|v2/companies/[^/]+|v2/occurrences|v2/occurrences/[^/]+|v2/recommendations|v2/schema-info|v2/templates|v2/templates/[^/]+|v2/trip-occurrences)$)}";
+        @"{*path:regex(^(?:countries|countries/[^/]+|evaluation/run|evaluation/scenarios|events|events/batch|events/types|experiments|experiments/[^/]+/preview|experiments/[^/]+/results|guides|guides/[^/]+|health|health/details|locations|metrics|metrics/daily|metrics/engagement|metrics/top-searches|metrics/top-trips|openapi\.json|session/start|tags|trip-types|user/identify|v2/companies|v2/companies/[^/]+|v2/occurrences|v2/occurrences/[^/]+|v2/recommendations|v2/schema-info|v2/templates|v2/templates/[^/]+|v2/trip-occurrences)$)}";
 
     /// <summary>The two templates as they must read for the given function routes (fallbacks excluded).</summary>
     public static (string Unknown, string Served) Generate(IEnumerable<HttpFunctionRoute> routes)

@@ -1,5 +1,8 @@
 using Dapper;
 using Npgsql;
+using SmartTrip.Core.Experiments;
+using SmartTrip.Core.Recommendations;
+using SmartTrip.Tests.Analytics;
 using SmartTrip.Tests.Fixtures;
 
 namespace SmartTrip.Tests.Experiments;
@@ -81,5 +84,62 @@ public sealed class ExplorationApiTests(ExplorationFixture api) : IClassFixture<
             Assert.Equal(expected, l.Shown);
             Assert.Equal(0.5 / 9, l.Row.ListPropensity!.Value, 12);
         });
+    }
+
+    /// <summary>
+    /// The preview's counterfactual estimates through the API, computed by hand: every search clicked on its first shown
+    /// trip; the control's ranking was shown as it is in the U unchanged searches (probability 1/2 each), so IPS gives
+    /// 2U/n for both metrics, the self-normalised estimates give exactly 1, and the effective sample size is U. A variant
+    /// cut to three results keeps the clicks at 10 estimate (its three placements were possible) but not the search click
+    /// rate: no logged list had three trips.
+    /// </summary>
+    [Fact]
+    public async Task The_preview_estimates_each_variants_clicks_from_the_logged_propensities_and_says_what_the_log_cannot_support()
+    {
+        const int searches = 120;
+        await using var dataSource = NpgsqlDataSource.Create(api.ConnectionString);
+        await using var db = await dataSource.OpenConnectionAsync();
+        await db.ExecuteAsync("DELETE FROM events; DELETE FROM recommendation_requests; DELETE FROM experiments;");
+        var unchanged = 0;
+        for (var i = 0; i < searches; i++)
+        {
+            var (_, body) = await api.PostJsonAsync("/api/v2/recommendations", "{}");
+            var request = body.GetProperty("request_id").GetGuid();
+            var (at, ranked) = await db.QuerySingleAsync<(DateTime, int[]?)>(
+                "SELECT created_at, ranked_trip_ids FROM recommendation_requests WHERE request_id = @request", new { request });
+            unchanged += ranked is null ? 1 : 0;
+            var first = body.GetProperty("data")[0].GetProperty("id").GetInt32();
+            await RequestLogRows.EventAsync(db, "click_trip", at.AddSeconds(1), Guid.NewGuid(), request, first, "search_results", 1);
+        }
+
+        var store = new ExperimentStore(dataSource, new RecommendationOptions(), TimeProvider.System);
+        var experiment = await store.CreateAsync("three results", null,
+        [
+            new Variant { Name = "control", Share = 50 },
+            new Variant { Name = "three", Share = 50, Overrides = new Dictionary<string, double> { ["MaxResults"] = 3, ["MinResultsThreshold"] = 1 } },
+        ], CancellationToken.None);
+
+        var (status, preview) = await api.SendWithKeyAsync(HttpMethod.Get, $"/api/experiments/{experiment.Id}/preview?days=7");
+        var (missing, notFound) = await api.SendWithKeyAsync(HttpMethod.Get, "/api/experiments/999999/preview");
+
+        Assert.Equal(200, status);
+        Assert.InRange(unchanged, 31, 89); // the effective sample size, U, must pass 30; 1 in 10^7 it does not
+        var variants = preview.GetProperty("data").GetProperty("variants");
+        var control = variants[0].GetProperty("counterfactual");
+        var three = variants[1].GetProperty("counterfactual");
+        Assert.Equal((searches, searches), (control.GetProperty("searches").GetInt32(), control.GetProperty("supported_searches").GetInt32()));
+        foreach (var metric in new[] { control.GetProperty("clicks_at_10"), control.GetProperty("search_click_rate"), three.GetProperty("clicks_at_10") })
+        {
+            Assert.Equal(2.0 * unchanged / searches, metric.GetProperty("ips").GetProperty("value").GetDouble(), 9);
+            Assert.Equal(1.0, metric.GetProperty("snips").GetProperty("value").GetDouble(), 9);
+            Assert.Equal(unchanged, metric.GetProperty("effective_sample_size").GetDouble(), 9);
+            Assert.False(metric.TryGetProperty("unsupported", out _));
+        }
+
+        Assert.Equal(
+            $"The log cannot support an estimate: in {searches} of {searches} searches the ranking shows a list the logged policy never showed (a randomised slice, or a deeper one, would).",
+            three.GetProperty("search_click_rate").GetProperty("unsupported").GetString());
+        Assert.False(three.GetProperty("search_click_rate").TryGetProperty("ips", out _));
+        Assert.Equal((404, "Experiment not found"), (missing, notFound.GetProperty("error").GetString()));
     }
 }
