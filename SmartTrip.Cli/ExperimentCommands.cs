@@ -16,6 +16,10 @@ internal static class ExperimentCommands
     {
         [JsonPropertyName("name")] public string Name { get; init; } = "";
         [JsonPropertyName("description")] public string? Description { get; init; }
+
+        /// <summary><c>ab</c> (the default: browsers split by the shares) or <c>interleaving</c> (two variants merged in every search).</summary>
+        [JsonPropertyName("kind")] public string Kind { get; init; } = SmartTrip.Core.Experiments.Experiment.AB;
+
         [JsonPropertyName("variants")] public List<Variant> Variants { get; init; } = [];
     }
 
@@ -23,7 +27,7 @@ internal static class ExperimentCommands
 
     public static Command Experiment()
     {
-        var file = new Argument<string>("file") { Description = "The experiment as JSON ('-' reads standard input): name, description, variants [{name, share, overrides}]." };
+        var file = new Argument<string>("file") { Description = "The experiment as JSON ('-' reads standard input): name, description, kind (ab or interleaving), variants [{name, share, overrides}]." };
         var create = new Command("create", "Create a draft experiment; the first variant is the control and overrides nothing.") { file };
         create.SetAction((parse, ct) => Commands.RunAsync(async services =>
         {
@@ -31,7 +35,7 @@ internal static class ExperimentCommands
             var text = path == "-" ? await Console.In.ReadToEndAsync(ct) : await File.ReadAllTextAsync(path, ct);
             var definition = JsonSerializer.Deserialize<Definition>(text, SmartTripJson.Options)
                              ?? throw new ExperimentException("The experiment file holds no JSON object.");
-            var created = await services.GetRequiredService<ExperimentStore>().CreateAsync(definition.Name, definition.Description, definition.Variants, ct);
+            var created = await services.GetRequiredService<ExperimentStore>().CreateAsync(definition.Name, definition.Description, definition.Variants, ct, definition.Kind);
             Console.WriteLine($"Created experiment {created.Id} ({created.Name}), a draft: start it with 'smarttrip experiment start {created.Id}'.");
         }));
 
@@ -41,7 +45,7 @@ internal static class ExperimentCommands
             foreach (var e in await services.GetRequiredService<ExperimentStore>().ListAsync(ct))
             {
                 var variants = string.Join(", ", e.Variants.Select(v => $"{v.Name} {v.Share} %{(v.Overrides.Count == 0 ? "" : " (" + string.Join(", ", v.Overrides.Select(o => $"{o.Key}={o.Value.ToString(CultureInfo.InvariantCulture)}")) + ")")}"));
-                Console.WriteLine($"{e.Id,4}  {e.Status,-8} {e.Name}  [{variants}]  started {Time(e.StartedAt)}, stopped {Time(e.StoppedAt)}");
+                Console.WriteLine($"{e.Id,4}  {e.Status,-8} {e.Kind,-12} {e.Name}  [{variants}]  started {Time(e.StartedAt)}, stopped {Time(e.StoppedAt)}");
             }
         }));
 
@@ -79,6 +83,18 @@ internal static class ExperimentCommands
                 Console.WriteLine($"{v.Name,-12} {v.Share,4}% {v.Browsers,9} {v.Searches,9} {Rate(v.ClickThroughRate),-36} {Rate(v.SearchClickRate),-36} {Rate(v.ContactRate),-36}");
             }
 
+            if (report.Interleaving is { } interleaving)
+            {
+                Console.WriteLine($"Interleaved searches: {interleaving.Searches} (the candidate, {report.Experiment.Variants[1].Name}, against the control)");
+                Console.WriteLine($"  clicks:   {Comparison(interleaving.Clicks)}");
+                Console.WriteLine($"  contacts: {Comparison(interleaving.Contacts)}");
+                var balance = interleaving.TeamBalance;
+                Console.WriteLine(balance.Imbalanced
+                    ? $"WARNING: team imbalance (first position {balance.FirstFromControl} control, {balance.FirstFromCandidate} candidate, p = {balance.PValue:G3}): do not trust the comparison."
+                    : $"Team balance: first position {balance.FirstFromControl} control, {balance.FirstFromCandidate} candidate (p = {balance.PValue:G3}).");
+                return;
+            }
+
             var ratio = report.SampleRatio;
             Console.WriteLine(ratio.Mismatch
                 ? $"WARNING: sample ratio mismatch (chi-square {ratio.ChiSquare:F2}, p = {ratio.PValue:G3}): browsers are not split by the shares; do not trust the differences."
@@ -113,6 +129,9 @@ internal static class ExperimentCommands
 
         return new Command("experiment", "Ranking experiments: create, list, start, stop, results, preview.") { create, list, start, stop, results, preview };
     }
+
+    private static string Comparison(InterleavingComparison c) => string.Create(CultureInfo.InvariantCulture,
+        $"{c.Wins} wins, {c.Losses} losses, {c.Ties} ties; delta {c.Delta:+0.000;-0.000}, p = {c.PValue:F4}{(c.Significant ? " (significant)" : "")}");
 
     private static string Estimate(MetricEstimate e) => e.Unsupported ?? string.Create(CultureInfo.InvariantCulture,
         $"IPS {e.Ips!.Value:F4} [{e.Ips.CiLow:F4}, {e.Ips.CiHigh:F4}], SNIPS {e.Snips!.Value:F4} [{e.Snips.CiLow:F4}, {e.Snips.CiHigh:F4}], effective sample size {e.EffectiveSampleSize:F0}");

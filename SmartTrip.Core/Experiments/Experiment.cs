@@ -23,11 +23,15 @@ public sealed record Experiment
 {
     public const string Draft = "draft", Running = "running", Stopped = "stopped";
 
+    /// <summary>The kinds: browsers split between the variants, or the two variants interleaved in every search.</summary>
+    public const string AB = "ab", Interleaving = "interleaving";
+
     [JsonPropertyName("id")] public int Id { get; init; }
     [JsonPropertyName("name")] public string Name { get; init; } = "";
     [JsonPropertyName("description")] public string? Description { get; init; }
     [JsonPropertyName("surface")] public string Surface { get; init; } = "recommendations";
     [JsonPropertyName("status")] public string Status { get; init; } = Draft;
+    [JsonPropertyName("kind")] public string Kind { get; init; } = AB;
     [JsonPropertyName("variants")] public IReadOnlyList<Variant> Variants { get; init; } = [];
     [JsonPropertyName("created_at")] public DateTimeOffset CreatedAt { get; init; }
     [JsonPropertyName("started_at")] public DateTimeOffset? StartedAt { get; init; }
@@ -35,6 +39,8 @@ public sealed record Experiment
 
     /// <summary>The first variant: what everyone outside the experiment gets.</summary>
     [JsonIgnore] public Variant Control => Variants[0];
+
+    [JsonIgnore] public bool Interleaves => Kind == Interleaving;
 }
 
 /// <summary>Checks a new experiment and builds each variant's engine constants.</summary>
@@ -57,9 +63,19 @@ public static class ExperimentRules
             .ToDictionary(p => p.Name, StringComparer.Ordinal);
 
     /// <summary>What is wrong with an experiment about to be created; empty when it can be.</summary>
-    public static IReadOnlyList<string> Problems(string name, IReadOnlyList<Variant> variants, RecommendationOptions baseline)
+    public static IReadOnlyList<string> Problems(string name, IReadOnlyList<Variant> variants, RecommendationOptions baseline, string kind = Experiment.AB)
     {
         var problems = new List<string>();
+        if (kind is not (Experiment.AB or Experiment.Interleaving))
+        {
+            problems.Add($"kind is {Experiment.AB} or {Experiment.Interleaving}");
+        }
+        else if (kind == Experiment.Interleaving && variants.Count != 2)
+        {
+            problems.Add("an interleaving experiment has two variants, the control and the candidate");
+            return problems;
+        }
+
         if (string.IsNullOrWhiteSpace(name) || name.Length > 100)
         {
             problems.Add("name must be 1 to 100 characters");

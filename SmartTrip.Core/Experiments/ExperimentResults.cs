@@ -39,6 +39,24 @@ public sealed record ExperimentResults
     [JsonPropertyName("unassigned_searches")] public long UnassignedSearches { get; init; }
     [JsonPropertyName("variants")] public IReadOnlyList<VariantResults> Variants { get; init; } = [];
     [JsonPropertyName("sample_ratio")] public SampleRatioCheck SampleRatio { get; init; } = new();
+
+    /// <summary>The team-draft comparison of an interleaving experiment; absent for an A/B split.</summary>
+    [JsonPropertyName("interleaving"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public InterleavingResults? Interleaving { get; init; }
+}
+
+/// <summary>The interleaved searches of an experiment, credited by team (docs/experiments.md §10).</summary>
+public sealed record InterleavingResults
+{
+    [JsonPropertyName("searches")] public long Searches { get; init; }
+
+    /// <summary>Clicked trips credited to the team that gave them: a win is a search where the candidate's got more.</summary>
+    [JsonPropertyName("clicks")] public InterleavingComparison Clicks { get; init; } = new();
+
+    /// <summary>The same for the trips contacted (WhatsApp or phone).</summary>
+    [JsonPropertyName("contacts")] public InterleavingComparison Contacts { get; init; } = new();
+
+    [JsonPropertyName("team_balance")] public TeamBalance TeamBalance { get; init; } = new();
 }
 
 /// <summary>Counts an experiment's searches and the events attributed to them per variant, and tests the differences.</summary>
@@ -65,6 +83,30 @@ public sealed class ExperimentResultsService(NpgsqlDataSource dataSource, Experi
           FROM per_search GROUP BY variant
         """;
 
+    private sealed class InterleavedSearch
+    {
+        public string Teams { get; init; } = "";
+        public int[] ResultTripIds { get; init; } = [];
+        public int[] Clicked { get; init; } = [];
+        public int[] Contacted { get; init; } = [];
+
+        public TeamCredit Credit(int[] trips) =>
+            TeamCredit.Of(Teams, trips.Distinct().Select(t => Array.IndexOf(ResultTripIds, t) + 1));
+    }
+
+    private const string InterleavedSql = $"""
+        WITH searches AS (
+            SELECT id, request_id, session_id, created_at, teams, result_trip_ids
+              FROM recommendation_requests
+             WHERE experiment_id = @id AND teams IS NOT NULL AND created_at >= @from AND created_at < @to),
+        {EventAttribution.Ctes}
+        SELECT s.teams, s.result_trip_ids,
+               coalesce(array_agg(a.trip_id) FILTER (WHERE a.type = 'click_trip' AND a.trip_id IS NOT NULL), ARRAY[]::int[]) AS clicked,
+               coalesce(array_agg(a.trip_id) FILTER (WHERE a.type IN ('contact_whatsapp', 'contact_phone') AND a.trip_id IS NOT NULL), ARRAY[]::int[]) AS contacted
+          FROM searches s LEFT JOIN attributed a ON a.request_id = s.request_id
+         GROUP BY s.request_id, s.teams, s.result_trip_ids
+        """;
+
     /// <summary>The results of experiment <paramref name="id"/>; null when there is no such experiment.</summary>
     public async Task<ExperimentResults?> ResultsAsync(int id, CancellationToken ct)
     {
@@ -75,7 +117,7 @@ public sealed class ExperimentResultsService(NpgsqlDataSource dataSource, Experi
 
         if (experiment.StartedAt is not { } from)
         {
-            return Summarise(experiment, null, null, [], 0);
+            return Summarise(experiment, null, null, [], 0) with { Interleaving = experiment.Interleaves ? new InterleavingResults() : null };
         }
 
         var to = experiment.StoppedAt ?? clock.GetUtcNow();
@@ -86,7 +128,24 @@ public sealed class ExperimentResultsService(NpgsqlDataSource dataSource, Experi
             SELECT count(*) FROM recommendation_requests
              WHERE experiment_id = @id AND anonymous_id IS NULL AND created_at >= @from AND created_at < @to
             """, new { id, from, to }, cancellationToken: ct));
-        return Summarise(experiment, from, to, counts, unassigned);
+        var results = Summarise(experiment, from, to, counts, unassigned);
+        if (!experiment.Interleaves)
+        {
+            return results;
+        }
+
+        var interleaved = (await connection.QueryAsync<InterleavedSearch>(new CommandDefinition(
+            InterleavedSql, new { id, from, to }, cancellationToken: ct))).ToList();
+        return results with
+        {
+            Interleaving = new InterleavingResults
+            {
+                Searches = interleaved.Count,
+                Clicks = InterleavingStatistics.Compare(interleaved.Select(s => s.Credit(s.Clicked))),
+                Contacts = InterleavingStatistics.Compare(interleaved.Select(s => s.Credit(s.Contacted))),
+                TeamBalance = InterleavingStatistics.Balance(interleaved.Select(s => s.Teams)),
+            },
+        };
     }
 
     private static ExperimentResults Summarise(

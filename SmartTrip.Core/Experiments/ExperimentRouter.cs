@@ -9,8 +9,16 @@ using SmartTrip.Core.Recommendations;
 
 namespace SmartTrip.Core.Experiments;
 
-/// <summary>What a search is served with: the running experiment, the browser's variant and that variant's engine.</summary>
-public sealed record ExperimentServing(Experiment Experiment, Variant Variant, RecommendationEngine Engine, Guid? AnonymousId);
+/// <summary>
+/// What a search is served with: the running experiment, the browser's variant and that variant's engine; in an
+/// interleaving experiment, the control's engine and the candidate's, whose rankings the search merges.
+/// </summary>
+public sealed record ExperimentServing(
+    Experiment Experiment, Variant Variant, RecommendationEngine Engine, Guid? AnonymousId, RecommendationEngine? Candidate = null)
+{
+    /// <summary>The variant an interleaved search is logged under.</summary>
+    public static readonly Variant Interleaved = new() { Name = "interleaved", Share = 100 };
+}
 
 /// <summary>Deterministic, sticky assignment of a browser to a variant (docs/experiments.md §2).</summary>
 public static class ExperimentAssignment
@@ -85,6 +93,13 @@ public sealed class ExperimentRouter(
         }
 
         var browser = anonymousId ?? await BrowserOfSessionAsync(sessionId, ct);
+        if (experiment.Interleaves)
+        {
+            // Every search, with a browser or without, gets both rankings merged: the comparison is within the search.
+            return new ExperimentServing(
+                experiment, ExperimentServing.Interleaved, state.Engines[experiment.Control.Name], browser, state.Engines[experiment.Variants[1].Name]);
+        }
+
         var variant = ExperimentAssignment.Assign(experiment, browser);
         return new ExperimentServing(experiment, variant, state.Engines[variant.Name], browser);
     }

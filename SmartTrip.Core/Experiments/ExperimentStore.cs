@@ -15,15 +15,15 @@ public sealed class ExperimentStore(NpgsqlDataSource dataSource, RecommendationO
     /// <summary>The only surface experiments run on today: the ranking of <c>POST /api/v2/recommendations</c>.</summary>
     public const string Recommendations = "recommendations";
 
-    private const string Columns = "id, name, description, surface, status, variants::text AS variants, created_at, started_at, stopped_at";
+    private const string Columns = "id, name, description, surface, status, kind, variants::text AS variants, created_at, started_at, stopped_at";
 
     private sealed record Row(
-        int Id, string Name, string? Description, string Surface, string Status, string Variants, DateTime CreatedAt, DateTime? StartedAt,
-        DateTime? StoppedAt)
+        int Id, string Name, string? Description, string Surface, string Status, string Kind, string Variants, DateTime CreatedAt,
+        DateTime? StartedAt, DateTime? StoppedAt)
     {
         public Experiment ToExperiment() => new()
         {
-            Id = Id, Name = Name, Description = Description, Surface = Surface, Status = Status,
+            Id = Id, Name = Name, Description = Description, Surface = Surface, Status = Status, Kind = Kind,
             Variants = JsonSerializer.Deserialize<List<Variant>>(Variants, SmartTripJson.Options)!,
             CreatedAt = Utc(CreatedAt), StartedAt = StartedAt is { } s ? Utc(s) : null, StoppedAt = StoppedAt is { } t ? Utc(t) : null,
         };
@@ -32,9 +32,10 @@ public sealed class ExperimentStore(NpgsqlDataSource dataSource, RecommendationO
     }
 
     /// <summary>Creates a draft; throws <see cref="ExperimentException"/> listing every problem.</summary>
-    public async Task<Experiment> CreateAsync(string name, string? description, IReadOnlyList<Variant> variants, CancellationToken ct)
+    public async Task<Experiment> CreateAsync(
+        string name, string? description, IReadOnlyList<Variant> variants, CancellationToken ct, string kind = Experiment.AB)
     {
-        var problems = ExperimentRules.Problems(name, variants, baseline);
+        var problems = ExperimentRules.Problems(name, variants, baseline, kind);
         if (problems.Count > 0)
         {
             throw new ExperimentException("The experiment cannot be created: " + string.Join("; ", problems) + ".");
@@ -45,10 +46,10 @@ public sealed class ExperimentStore(NpgsqlDataSource dataSource, RecommendationO
         {
             var row = await connection.QuerySingleAsync<Row>(new CommandDefinition(
                 $"""
-                INSERT INTO experiments (name, description, surface, variants, created_at)
-                VALUES (@name, @description, @surface, @variants::jsonb, @now) RETURNING {Columns}
+                INSERT INTO experiments (name, description, surface, kind, variants, created_at)
+                VALUES (@name, @description, @surface, @kind, @variants::jsonb, @now) RETURNING {Columns}
                 """,
-                new { name, description, surface = Recommendations, variants = JsonSerializer.Serialize(variants, SmartTripJson.Options), now = clock.GetUtcNow() },
+                new { name, description, surface = Recommendations, kind, variants = JsonSerializer.Serialize(variants, SmartTripJson.Options), now = clock.GetUtcNow() },
                 cancellationToken: ct));
             return row.ToExperiment();
         }

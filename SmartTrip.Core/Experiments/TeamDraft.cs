@@ -46,7 +46,11 @@ public sealed class TeamDraft<T>(Func<T, int> key, Random random)
             }
 
             bool aPicks;
-            if (_picksA != _picksB)
+            if (!aCan || !bCan)
+            {
+                aPicks = aCan; // a team with nothing left to give passes its turn, and no coin is needed
+            }
+            else if (_picksA != _picksB)
             {
                 aPicks = _picksA < _picksB;
             }
@@ -55,8 +59,6 @@ public sealed class TeamDraft<T>(Func<T, int> key, Random random)
                 CoinFlips++;
                 aPicks = random.Next(2) == 0;
             }
-
-            aPicks = aPicks ? aCan : !bCan; // a team with nothing left to give passes its turn
             var item = aPicks ? control[nextA] : candidate[nextB];
             _items.Add(item);
             _placed.Add(key(item));

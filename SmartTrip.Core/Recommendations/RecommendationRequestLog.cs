@@ -48,6 +48,7 @@ public sealed record RecommendationLogEntry
     public short? ExplorationDepth { get; init; }
     public double? ListPropensity { get; init; }
     public float? AllocationProbability { get; init; }
+    public string? Teams { get; init; }
 
     /// <summary>The largest magnitude NUMERIC(10,2) holds.</summary>
     private const decimal BudgetLimit = 99_999_999.99m;
@@ -96,6 +97,7 @@ public sealed record RecommendationLogEntry
             ExplorationDepth = response.Served?.Policy is { Randomises: true } deep ? (short)deep.Depth : null,
             ListPropensity = response.Served?.ListProbability,
             AllocationProbability = (float?)response.Served?.AllocationProbability,
+            Teams = response.Served?.Teams,
         };
     }
 
@@ -156,14 +158,14 @@ public sealed class RecommendationRequestLog : IAsyncDisposable
             response_time_ms, total_candidates, primary_count, relaxed_count, final_count, has_relaxed_results,
             has_no_results, top_score, avg_score, min_score, score_std_dev, result_trip_ids, result_scores,
             algorithm_version, search_type, experiment_id, variant, anonymous_id, ranked_trip_ids, exploration,
-            exploration_share, exploration_depth, list_propensity, allocation_probability)
+            exploration_share, exploration_depth, list_propensity, allocation_probability, teams)
         SELECT r.request_id, r.session_id, NULL, r.created_at, r.preferences::jsonb, r.selected_countries,
                r.selected_continents, r.preferred_type_id, r.preferred_theme_ids, r.min_duration, r.max_duration,
                r.budget, r.difficulty, r.year, r.month, r.response_time_ms, r.total_candidates, r.primary_count,
                r.relaxed_count, r.final_count, r.has_relaxed_results, r.has_no_results, r.top_score, r.avg_score,
                r.min_score, r.score_std_dev, r.result_trip_ids, r.result_scores, r.algorithm_version, r.search_type,
                r.experiment_id, r.variant, r.anonymous_id, r.ranked_trip_ids, r.exploration, r.exploration_share,
-               r.exploration_depth, r.list_propensity, r.allocation_probability
+               r.exploration_depth, r.list_propensity, r.allocation_probability, r.teams
           FROM jsonb_to_recordset(@rows::jsonb) AS r(
                request_id UUID, session_id TEXT, created_at TIMESTAMPTZ, preferences TEXT, selected_countries INTEGER[],
                selected_continents TEXT[], preferred_type_id INTEGER, preferred_theme_ids INTEGER[], min_duration INTEGER,
@@ -173,7 +175,7 @@ public sealed class RecommendationRequestLog : IAsyncDisposable
                min_score NUMERIC, score_std_dev NUMERIC, result_trip_ids INTEGER[], result_scores NUMERIC[],
                algorithm_version TEXT, search_type TEXT, experiment_id INTEGER, variant TEXT, anonymous_id UUID,
                ranked_trip_ids INTEGER[], exploration TEXT, exploration_share REAL, exploration_depth SMALLINT,
-               list_propensity DOUBLE PRECISION, allocation_probability REAL)
+               list_propensity DOUBLE PRECISION, allocation_probability REAL, teams TEXT)
         """;
 
     private static readonly JsonSerializerOptions RowJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };

@@ -65,16 +65,20 @@ public sealed class RecommendationService(
         var snapshot = await catalog.GetAsync(today, ct);
         var by = serving?.Engine ?? engine;
         EngineResult result;
+        ServedList served;
         try
         {
             result = Rank(preferences, snapshot.Data, today, by);
+            (result, served) = serving?.Candidate is { } candidate
+                ? Interleave(result, Rank(preferences, snapshot.Data, today, candidate))
+                : Explore(result, serving);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             throw new RecommendationEngineException(exception);
         }
 
-        var (winners, served) = Serve(result, serving);
+        var winners = result.Primary.Results.Concat(result.Relaxed).ToList();
         var occurrences = await snapshot.GetOccurrencesAsync(winners.Select(w => w.Trip.Id).ToList(), ct);
         var data = winners.Select((w, i) => new RecommendedOccurrence(occurrences[i].Occurrence, w, occurrences[i].Json)).ToList();
         return Assemble(requestId, preferences, result, snapshot.TotalTripsInDb(today), data, by.Options) with
@@ -85,23 +89,41 @@ public sealed class RecommendationService(
     }
 
     /// <summary>
+    /// The control's and the candidate's rankings merged by team draft (docs/experiments.md §10): the recommended results
+    /// first, then the relaxed ones, each position remembering the team that gave it.
+    /// </summary>
+    private static (EngineResult, ServedList) Interleave(EngineResult control, EngineResult candidate)
+    {
+        var draft = new TeamDraft<ScoredTrip>(t => t.Trip.Id, Random.Shared)
+            .Draft(control.Primary.Results, candidate.Primary.Results, Math.Max(control.Primary.Results.Count, candidate.Primary.Results.Count));
+        var recommended = draft.Items.Count;
+        draft.Draft(control.Relaxed, candidate.Relaxed, Math.Max(
+            control.Primary.Results.Count + control.Relaxed.Count, candidate.Primary.Results.Count + candidate.Relaxed.Count));
+        var merged = new EngineResult(control.Primary with { Results = draft.Items.Take(recommended).ToList() }, draft.Items.Skip(recommended).ToList());
+        return (merged, new ServedList(LoggingPolicy.Ranked, null, draft.Probability, 1, draft.Teams));
+    }
+
+    /// <summary>
     /// The list to show: the engine's ranking, changed by the randomised slice when the search falls in it
     /// (docs/experiments.md §7), with what the log must keep to reweight it later.
     /// </summary>
-    private (IReadOnlyList<ScoredTrip> Shown, ServedList Served) Serve(EngineResult result, ExperimentServing? serving)
+    private (EngineResult, ServedList) Explore(EngineResult result, ExperimentServing? serving)
     {
-        var ranked = result.Primary.Results.Concat(result.Relaxed).ToList();
-        var policy = exploration.Value.PolicyFor(result.Primary.Results.Count > 0 ? result.Primary.Results.Count : result.Relaxed.Count);
+        var recommended = result.Primary.Results.Count;
+        var policy = exploration.Value.PolicyFor(recommended > 0 ? recommended : result.Relaxed.Count);
         var allocation = serving is { } s ? s.Variant.Share / 100.0 : (double?)null;
         if (!policy.Randomises)
         {
-            return (ranked, new ServedList(policy, null, 1, allocation));
+            return (result, new ServedList(policy, null, 1, allocation));
         }
 
+        // The change reaches no further than the first tier, so the shown list splits into the tiers where the ranking did.
+        var ranked = result.Primary.Results.Concat(result.Relaxed).ToList();
         var order = policy.Draw(ranked.Count, Random.Shared);
         var shown = order.Select(i => ranked[i]).ToList();
         var changed = order.Where((rank, position) => rank != position).Any();
-        return (shown, new ServedList(policy, changed ? ranked.Select(r => r.Trip.Id).ToArray() : null, policy.ListProbability(order), allocation));
+        var reordered = new EngineResult(result.Primary with { Results = shown.Take(recommended).ToList() }, shown.Skip(recommended).ToList());
+        return (reordered, new ServedList(policy, changed ? ranked.Select(r => r.Trip.Id).ToArray() : null, policy.ListProbability(order), allocation));
     }
 
     /// <summary>Both tiers of a search over a catalogue, by the given engine (the replay of an experiment preview uses it too).</summary>

@@ -44,7 +44,8 @@ public sealed record RecommendationResponse : SuccessBody
 /// How a search's list was chosen (docs/experiments.md §7): the policy, the engine's order when the shown one differs,
 /// the probability of the shown list under the policy, and the share of browsers the experiment's variant gets.
 /// </summary>
-public sealed record ServedList(Experiments.LoggingPolicy Policy, int[]? RankedTripIds, double ListProbability, double? AllocationProbability);
+public sealed record ServedList(
+    Experiments.LoggingPolicy Policy, int[]? RankedTripIds, double ListProbability, double? AllocationProbability, string? Teams = null);
 
 /// <summary>
 /// Every error of the recommendations endpoint carries <c>api_version</c> (api.md §6.3-§6.4); a 500 also carries the

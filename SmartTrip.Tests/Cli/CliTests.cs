@@ -58,7 +58,7 @@ public sealed class CliTests
         var seed = await RunAsync(environment, "seed");
 
         Assert.Equal(0, migrate.ExitCode);
-        Assert.Contains("Applied 17 migration(s): 0001_catalog, 0002_tracking, 0003_analytics, 0004_event_reference_rows, 0005_catalog_version, 0006_trip_interaction_index, 0007_event_dead_letters, 0008_app_role, 0009_engagement_metrics, 0010_experiments, 0011_partitioned_logs, 0012_trip_audience, 0013_archive_partitions, 0014_event_ids_brin, 0015_dead_letter_replays, 0016_partition_functions_by_authority, 0017_search_propensities", migrate.Output);
+        Assert.Contains("Applied 18 migration(s): 0001_catalog, 0002_tracking, 0003_analytics, 0004_event_reference_rows, 0005_catalog_version, 0006_trip_interaction_index, 0007_event_dead_letters, 0008_app_role, 0009_engagement_metrics, 0010_experiments, 0011_partitioned_logs, 0012_trip_audience, 0013_archive_partitions, 0014_event_ids_brin, 0015_dead_letter_replays, 0016_partition_functions_by_authority, 0017_search_propensities, 0018_interleaving", migrate.Output);
         Assert.Contains("Queues ready: events, events-poison", migrate.Output);
         Assert.Equal(0, again.ExitCode);
         Assert.Contains("Database is up to date.", again.Output);
@@ -315,7 +315,7 @@ public sealed class CliTests
         Assert.Equal(0, start.ExitCode);
         Assert.StartsWith("Experiment 1 (geo weight) is running", start.Output);
         Assert.Equal("smarttrip: Experiment 1 is running, not a draft.", startAgain.Error.Trim());
-        Assert.Matches(@"^1  running  geo weight  \[control 50 %, geo20 50 % \(GeoDirectCountry=20\)\]  started \d{4}-\d\d-\d\d \d\d:\d\dZ, stopped -", list.Output.Trim());
+        Assert.Matches(@"^1  running  ab           geo weight  \[control 50 %, geo20 50 % \(GeoDirectCountry=20\)\]  started \d{4}-\d\d-\d\d \d\d:\d\dZ, stopped -", list.Output.Trim());
         Assert.Contains("Sample ratio: consistent with the shares", results.Output);
         Assert.Equal(["control", "geo20"], JsonDocument.Parse(json.Output).RootElement.GetProperty("variants").EnumerateArray().Select(v => v.GetProperty("name").GetString()));
         Assert.StartsWith("Replayed 0 searches of the last 7 days over today's catalogue; 0 clicked trips.", preview.Output);

@@ -65,7 +65,7 @@ public sealed class ArchiveTests
                    preferred_type_id, preferred_theme_ids, min_duration, max_duration, budget, difficulty, year, month, response_time_ms,
                    total_candidates, primary_count, relaxed_count, final_count, has_relaxed_results, has_no_results, top_score, avg_score,
                    min_score, score_std_dev, result_trip_ids, result_scores, algorithm_version, search_type, experiment_id, variant, anonymous_id,
-                   ranked_trip_ids, exploration, exploration_share, exploration_depth, list_propensity, allocation_probability)
+                   ranked_trip_ids, exploration, exploration_share, exploration_depth, list_propensity, allocation_probability, teams)
             SELECT gen_random_uuid(), CASE WHEN n % 2 = 0 THEN 'session-' || n END, CASE WHEN n % 3 = 0 THEN 1 END, m + make_interval(secs => n * 7200.654321),
                    jsonb_build_object('budget', n * 1000, 'selected_continents', jsonb_build_array('אפריקה')),
                    CASE WHEN n % 2 = 0 THEN ARRAY[n, n + 1] END, CASE n % 3 WHEN 0 THEN ARRAY['Africa', 'אסיה'] WHEN 1 THEN ARRAY[]::text[] END,
@@ -79,7 +79,7 @@ public sealed class ArchiveTests
                    CASE WHEN n % 2 = 0 THEN 'control' END, CASE WHEN n % 2 = 1 THEN gen_random_uuid() END,
                    CASE WHEN n % 5 = 1 THEN ARRAY[2 * n, n, 3 * n] END, CASE WHEN n % 3 = 1 THEN 'swap' END,
                    CASE WHEN n % 3 = 1 THEN 0.05 END, CASE WHEN n % 3 = 1 THEN 3 END, CASE WHEN n % 3 = 1 THEN 0.025 / 9 ELSE 1 END,
-                   CASE WHEN n % 2 = 0 THEN 0.35 END
+                   CASE WHEN n % 2 = 0 THEN 0.35 END, CASE WHEN n % 4 = 3 THEN 'ABBA' END
               FROM unnest(@starts::timestamptz[]) AS m, generate_series(1, @perMonth) AS n;
             """, new { starts, perMonth });
         var container = new BlobContainerClient(TestServices.StorageConnectionString, $"archive-{Guid.NewGuid():N}"[..40]);
@@ -346,7 +346,7 @@ public sealed class ArchiveTests
             var searchTypes = Describe(duck, $"SELECT * FROM {Query("recommendation_requests")}");
             Assert.Equal(("INTEGER[]", "VARCHAR[]", "DECIMAL(10,2)", "BOOLEAN"),
                 (searchTypes["result_trip_ids"], searchTypes["selected_continents"], searchTypes["budget"], searchTypes["has_no_results"]));
-            Assert.Equal(40, searchTypes.Count);
+            Assert.Equal(41, searchTypes.Count);
             Assert.Equal("VARCHAR", searchTypes["month"]);
 
             var fromDuck = new List<(long, string, string, long, string?, string?)>();

@@ -117,6 +117,76 @@ public sealed class ExperimentApiTests(ApiFixture api) : IClassFixture<ApiFixtur
             new { id = body.GetProperty("request_id").GetGuid() });
     }
 
+    /// <summary>
+    /// An interleaving experiment (docs/experiments.md §10) merges the control's and the candidate's rankings in every
+    /// search by team draft, logs the team of each position and the coin's probability, and credits clicks and contacts
+    /// to the team that gave the trip. The candidate keeps the control's top three, so the merged list is the control's
+    /// own order whoever picks, and the teams alone decide the credit: a click on the first result is a win exactly when
+    /// the candidate picked first.
+    /// </summary>
+    [Fact]
+    public async Task An_interleaving_experiment_merges_both_rankings_logs_the_teams_and_credits_each_click_to_its_team()
+    {
+        var (_, before) = await api.PostJsonAsync("/api/v2/recommendations", Search);
+        var created = await Store.CreateAsync("interleaved", null, Variants, CancellationToken.None, Experiment.Interleaving);
+        var experiment = await Store.StartAsync(created.Id, CancellationToken.None);
+        await using var db = await _dataSource.OpenConnectionAsync();
+        var firstFromCandidate = 0;
+        const int searches = 40;
+        for (var i = 0; i < searches; i++)
+        {
+            var (status, body) = await api.PostJsonAsync("/api/v2/recommendations", i % 2 == 0 ? Search : WithBrowser(Guid.NewGuid()));
+            Assert.Equal(200, status);
+            Assert.Equal($$"""{"id":{{experiment.Id}},"variant":"interleaved"}""", body.GetProperty("experiment").GetRawText());
+            Assert.Equal(Ids(before), Ids(body));
+            var request = body.GetProperty("request_id").GetGuid();
+            var (teams, propensity, variant, at) = await db.QuerySingleAsync<(string, double, string, DateTime)>(
+                "SELECT teams, list_propensity, variant, created_at FROM recommendation_requests WHERE request_id = @request", new { request });
+            Assert.Equal(Ids(before).Count(), teams.Length);
+            Assert.Equal("interleaved", variant);
+            // Two coins: the first pick, and the third (the candidate still has its third trip then); the logged probability
+            // halves with each. Afterwards the candidate has nothing left, and the control fills the list without a coin.
+            Assert.Equal(0.25, propensity);
+            Assert.Equal(teams[0] == 'B' ? "BA" : "AB", teams[..2]);
+            Assert.Equal(new string('A', teams.Length - 4), teams[4..]);
+            firstFromCandidate += teams[0] == 'B' ? 1 : 0;
+            var session = Guid.NewGuid();
+            var trips = Ids(body).ToList();
+            await RequestLogRows.EventAsync(db, "click_trip", at.AddSeconds(5), session, request, trips[0], "search_results", 1);
+            if (i % 4 == 0)
+            {
+                // Both teams' trips contacted: a tie.
+                await RequestLogRows.EventAsync(db, "contact_phone", at.AddSeconds(9), session, request, trips[0]);
+                await RequestLogRows.EventAsync(db, "contact_phone", at.AddSeconds(9), session, request, trips[1]);
+            }
+        }
+
+        await Store.StopAsync(experiment.Id, CancellationToken.None);
+        // The host's clock may be pinned: the experiment's window is set around the searches it logged.
+        await db.ExecuteAsync(
+            """
+            UPDATE experiments SET started_at = w.first - interval '1 minute', stopped_at = w.last + interval '1 minute'
+              FROM (SELECT min(created_at) AS first, max(created_at) AS last FROM recommendation_requests WHERE experiment_id = @id) w
+             WHERE id = @id
+            """, new { id = experiment.Id });
+        var (_, results) = await api.SendWithKeyAsync(HttpMethod.Get, $"/api/experiments/{experiment.Id}/results");
+
+        var interleaving = results.GetProperty("data").GetProperty("interleaving");
+        Assert.Equal(searches, interleaving.GetProperty("searches").GetInt32());
+        var clicks = interleaving.GetProperty("clicks");
+        Assert.Equal((firstFromCandidate, searches - firstFromCandidate, 0),
+            (clicks.GetProperty("wins").GetInt32(), clicks.GetProperty("losses").GetInt32(), clicks.GetProperty("ties").GetInt32()));
+        Assert.Equal(InterleavingStatistics.SignTest(firstFromCandidate, searches - firstFromCandidate), clicks.GetProperty("p_value").GetDouble(), 12);
+        var contacts = interleaving.GetProperty("contacts");
+        Assert.Equal((0, 0, searches / 4),
+            (contacts.GetProperty("wins").GetInt32(), contacts.GetProperty("losses").GetInt32(), contacts.GetProperty("ties").GetInt32()));
+        var balance = interleaving.GetProperty("team_balance");
+        Assert.Equal((searches - firstFromCandidate, firstFromCandidate),
+            (balance.GetProperty("first_from_control").GetInt32(), balance.GetProperty("first_from_candidate").GetInt32()));
+        Assert.Equal("interleaving", results.GetProperty("data").GetProperty("experiment").GetProperty("kind").GetString());
+        Assert.InRange(firstFromCandidate, 1, searches - 1); // a fair coin: all 40 one way is a 1 in 10^12 chance
+    }
+
     [Fact]
     public async Task The_store_refuses_what_cannot_be_and_says_why()
     {

@@ -72,4 +72,5 @@ public sealed class SearchArchiveRow
     [JsonPropertyName("exploration_depth")] public short? ExplorationDepth { get; set; }
     [JsonPropertyName("list_propensity")] public double? ListPropensity { get; set; }
     [JsonPropertyName("allocation_probability")] public float? AllocationProbability { get; set; }
+    [JsonPropertyName("teams")] public string? Teams { get; set; }
 }

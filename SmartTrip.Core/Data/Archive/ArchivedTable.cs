@@ -220,7 +220,7 @@ public abstract class ArchivedTable
             preferred_theme_ids, min_duration, max_duration, budget, difficulty, year, month, response_time_ms, total_candidates,
             primary_count, relaxed_count, final_count, has_relaxed_results, has_no_results, top_score, avg_score, min_score,
             score_std_dev, result_trip_ids, result_scores, algorithm_version, search_type, experiment_id, variant, anonymous_id,
-            ranked_trip_ids, exploration, exploration_share, exploration_depth, list_propensity, allocation_probability
+            ranked_trip_ids, exploration, exploration_share, exploration_depth, list_propensity, allocation_probability, teams
             """;
 
         public override string Name => "recommendation_requests";
@@ -276,6 +276,7 @@ public abstract class ArchivedTable
             await Value(copy, row.ExplorationDepth, NpgsqlDbType.Smallint, ct);
             await Value(copy, row.ListPropensity, NpgsqlDbType.Double, ct);
             await Value(copy, row.AllocationProbability, NpgsqlDbType.Real, ct);
+            await Value(copy, row.Teams, NpgsqlDbType.Text, ct);
         }
     }
 }
