@@ -13,13 +13,16 @@ public enum ClickModelKind
 /// <summary>
 /// A traveller's clicks and contacts on a results list, from the true relevance grade (0–4) of each shown trip. The appeal
 /// of a trip is <c>noise + (1 − noise)(2^grade − 1)/16</c> (the graded mapping of Chapelle et al., CIKM 2009, with a floor
-/// of noise clicks); after a click, a contact follows with probability <c>contact × grade/4</c>.
+/// of noise clicks); after a click, a contact follows with probability <c>contact × grade/4</c>. A reader is ready to click
+/// at all with probability <paramref name="intent"/> (the others only look), which sets how many searches get a click.
 /// </summary>
-public sealed class ClickModel(ClickModelKind kind, double eta, double noise, double contact)
+public sealed class ClickModel(ClickModelKind kind, double eta, double noise, double contact, double intent = 1)
 {
     public ClickModelKind Kind => kind;
 
     public double Eta => eta;
+
+    public double Intent => intent;
 
     /// <summary>The probability position k (1-based) is looked at under the position-based model.</summary>
     public double Examination(int k) => Math.Pow(1.0 / k, eta);
@@ -30,6 +33,18 @@ public sealed class ClickModel(ClickModelKind kind, double eta, double noise, do
 
     /// <summary>The probability of a click at each position, for the first <paramref name="cutoff"/> shown trips.</summary>
     public double[] ClickProbabilities(ReadOnlySpan<int> grades, int cutoff = 10)
+    {
+        var p = ReadyClickProbabilities(grades, cutoff);
+        for (var k = 0; k < p.Length; k++)
+        {
+            p[k] *= intent;
+        }
+
+        return p;
+    }
+
+    /// <summary>The same for a reader ready to click.</summary>
+    private double[] ReadyClickProbabilities(ReadOnlySpan<int> grades, int cutoff)
     {
         var n = Math.Min(cutoff, grades.Length);
         var p = new double[n];
@@ -57,10 +72,10 @@ public sealed class ClickModel(ClickModelKind kind, double eta, double noise, do
     /// <summary>The probability of at least one click on the first ten results.</summary>
     public double AnyClick(ReadOnlySpan<int> grades)
     {
-        var p = ClickProbabilities(grades);
+        var p = ReadyClickProbabilities(grades, 10);
         if (kind == ClickModelKind.Cascade)
         {
-            return p.Sum(); // one click at most: the events "first click at k" are disjoint
+            return intent * p.Sum(); // one click at most: the events "first click at k" are disjoint
         }
 
         var none = 1.0;
@@ -69,13 +84,13 @@ public sealed class ClickModel(ClickModelKind kind, double eta, double noise, do
             none *= 1 - q;
         }
 
-        return 1 - none;
+        return intent * (1 - none);
     }
 
     /// <summary>The probability of at least one contact after the first ten results.</summary>
     public double AnyContact(ReadOnlySpan<int> grades)
     {
-        var p = ClickProbabilities(grades);
+        var p = ReadyClickProbabilities(grades, 10);
         if (kind == ClickModelKind.Cascade)
         {
             var sum = 0.0;
@@ -84,7 +99,7 @@ public sealed class ClickModel(ClickModelKind kind, double eta, double noise, do
                 sum += p[k] * ContactAfterClick(grades[k]);
             }
 
-            return sum;
+            return intent * sum;
         }
 
         var none = 1.0;
@@ -93,7 +108,7 @@ public sealed class ClickModel(ClickModelKind kind, double eta, double noise, do
             none *= 1 - p[k] * ContactAfterClick(grades[k]);
         }
 
-        return 1 - none;
+        return intent * (1 - none);
     }
 
     /// <summary>Draws one traveller's reading of the list: the clicked positions (1-based) and those followed by a contact.</summary>
@@ -101,6 +116,11 @@ public sealed class ClickModel(ClickModelKind kind, double eta, double noise, do
     {
         var clicks = new List<int>();
         var contacts = new List<int>();
+        if (intent < 1 && random.NextDouble() >= intent)
+        {
+            return (clicks, contacts);
+        }
+
         var n = Math.Min(cutoff, grades.Length);
         for (var k = 0; k < n; k++)
         {

@@ -7,7 +7,27 @@ namespace SmartTrip.Core.Simulation;
 public sealed record RankedSearch(SimulatedSearch Search, IReadOnlyList<int> Ranking, int FirstTierCount);
 
 /// <summary>What a ranking truly does for a set of searches: the means of the exact expectations under the click model.</summary>
-public sealed record RankingTruth(double ClicksAt10, double SearchClickRate, double Ndcg10, double ContactRate);
+public sealed record RankingTruth(double ClicksAt10, double SearchClickRate, double Ndcg10, double ContactRate)
+{
+    /// <summary>The truth of lists shown to browsers.</summary>
+    public static RankingTruth Of(Population population, ClickModel clicks, IEnumerable<(SimulatedBrowser Browser, IReadOnlyList<int> List)> shown)
+    {
+        double clicksAt10 = 0, anyClick = 0, ndcg = 0, contact = 0;
+        var n = 0;
+        foreach (var (browser, list) in shown)
+        {
+            var grades = population.GradesOf(browser, list);
+            clicksAt10 += clicks.ExpectedClicks(grades);
+            anyClick += clicks.AnyClick(grades);
+            contact += clicks.AnyContact(grades);
+            ndcg += population.Ndcg(browser, list);
+            n++;
+        }
+
+        n = Math.Max(1, n);
+        return new RankingTruth(clicksAt10 / n, anyClick / n, ndcg / n, contact / n);
+    }
+}
 
 /// <summary>
 /// The simulated population searching the engine in process, over one catalogue: fast enough to repeat a whole logging
@@ -62,20 +82,6 @@ public sealed class InProcessSimulator(Population population, CatalogSnapshotDat
     }
 
     /// <summary>The exact expected metrics of a ranking over the searches.</summary>
-    public RankingTruth Truth(IReadOnlyList<RankedSearch> searches, Func<RankedSearch, IReadOnlyList<int>> ranking)
-    {
-        double clicksAt10 = 0, anyClick = 0, ndcg = 0, contact = 0;
-        foreach (var search in searches)
-        {
-            var list = ranking(search);
-            var grades = population.GradesOf(search.Search.Browser, list);
-            clicksAt10 += clicks.ExpectedClicks(grades);
-            anyClick += clicks.AnyClick(grades);
-            contact += clicks.AnyContact(grades);
-            ndcg += population.Ndcg(search.Search.Browser, list);
-        }
-
-        var n = Math.Max(1, searches.Count);
-        return new RankingTruth(clicksAt10 / n, anyClick / n, ndcg / n, contact / n);
-    }
+    public RankingTruth Truth(IReadOnlyList<RankedSearch> searches, Func<RankedSearch, IReadOnlyList<int>> ranking) =>
+        RankingTruth.Of(population, clicks, searches.Select(s => (s.Search.Browser, ranking(s))));
 }

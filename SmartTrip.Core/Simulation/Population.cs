@@ -56,9 +56,9 @@ public sealed class Population
         {
             // Anchored on a trip the traveller would love, so every taste can be served by something in the catalogue.
             var anchor = bookable[random.Next(bookable.Count)];
-            var liked = anchor.TagIds.Count > 0 ? anchor.TagIds.ToList() : [themes[random.Next(themes.Length)]];
+            var liked = anchor.TagIds.Count > 0 ? anchor.TagIds.ToList() : themes.Length > 0 ? [themes[random.Next(themes.Length)]] : [];
             random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(liked));
-            var tasteThemes = liked.Take(1 + random.Next(Math.Min(3, liked.Count))).ToList();
+            var tasteThemes = liked.Take(1 + random.Next(Math.Max(1, Math.Min(3, liked.Count)))).ToList();
             if (random.NextDouble() < 0.3 && themes.Length > 0)
             {
                 tasteThemes.Add(themes[random.Next(themes.Length)]);

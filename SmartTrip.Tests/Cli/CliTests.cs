@@ -167,6 +167,23 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Simulate_sensitivity_measures_every_variant_over_the_catalogue_and_the_same_seed_gives_the_same_table()
+    {
+        var connectionString = await TestServices.CreateSeededDatabaseAsync("clisim");
+        var environment = new Dictionary<string, string> { ["ConnectionStrings__SmartTripDb"] = connectionString };
+        string[] args = ["simulate", "sensitivity", "--eta", "0.5", "--browsers", "300", "--searches", "1500", "--drafts", "20000", "--seed", "7"];
+
+        var first = await RunAsync(environment, args);
+        var again = await RunAsync(environment, args);
+
+        Assert.Equal((0, ""), (first.ExitCode, first.Error));
+        var rows = first.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(2).ToList();
+        Assert.Equal(["better", "pinned", "shuffled"], rows.Select(r => r.Split('|')[1].Trim()));
+        Assert.All(rows, r => Assert.Equal("0.5", r.Split('|')[2].Trim()));
+        Assert.Equal(first.Output, again.Output);
+    }
+
+    [Fact]
     public async Task Evaluate_prints_the_report_and_fails_when_a_scenario_fails()
     {
         var connectionString = await TestServices.CreateSeededDatabaseAsync("clieval");

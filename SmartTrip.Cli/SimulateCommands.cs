@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using SmartTrip.Core.Recommendations;
+using SmartTrip.Core.Simulation;
+
+namespace SmartTrip.Cli;
+
+/// <summary>
+/// <c>smarttrip simulate</c>: the simulated population with known truth (docs/experiments.md §9) over the database's
+/// catalogue, in process or through a running API.
+/// </summary>
+internal static class SimulateCommands
+{
+    public static Command Simulate()
+    {
+        var eta = new Option<double>("--eta") { Description = "Position bias: position k is looked at with probability (1/k)^eta.", DefaultValueFactory = _ => 1 };
+        var intent = new Option<double>("--intent") { Description = "The share of searches whose reader is ready to click at all.", DefaultValueFactory = _ => 0.3 };
+        var cascade = new Option<bool>("--cascade") { Description = "Read the list top-down and stop at the first click, instead of the position-based model." };
+        var browsers = new Option<int>("--browsers") { Description = "Browsers in the population.", DefaultValueFactory = _ => 2000 };
+        var seed = new Option<int>("--seed") { Description = "The run's seed: the same seed, the same run.", DefaultValueFactory = _ => 1 };
+
+        var searches = new Option<int>("--searches") { Description = "Searches to simulate.", DefaultValueFactory = _ => 20_000 };
+        var drafts = new Option<int>("--drafts") { Description = "Simulated interleaved searches per variant.", DefaultValueFactory = _ => 200_000 };
+        var sensitivity = new Command(
+            "sensitivity",
+            "In process: the searches an A/B test and an interleaving experiment need to detect a truly better variant and two degraded ones (alpha 0.05, power 80 %).")
+        {
+            eta, intent, cascade, browsers, seed, searches, drafts,
+        };
+        sensitivity.SetAction((parse, ct) => Commands.RunAsync(async services =>
+        {
+            var (population, catalogue, today) = await PopulationAsync(services, parse.GetValue(browsers), parse.GetValue(seed), ct);
+            var clicks = Clicks(parse.GetValue(cascade), parse.GetValue(eta), parse.GetValue(intent));
+            var simulator = new InProcessSimulator(population, catalogue, today, clicks);
+            var ranked = simulator.Searches(services.GetRequiredService<RecommendationEngine>(), parse.GetValue(searches), parse.GetValue(seed));
+            var trips = catalogue.Candidates.Where(t => RecommendationEngine.IsBookable(t, today)).Select(t => t.Id).ToList();
+            Console.WriteLine($"| variant | eta | search click rate, control → variant | true NDCG@10 change | wins / losses | A/B searches | interleaving searches | ratio |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|");
+            foreach (var (variant, i) in Sensitivity.StandardVariants(population, trips).Select((v, i) => (v, i)))
+            {
+                var r = Sensitivity.Measure(simulator, ranked, variant, parse.GetValue(drafts), parse.GetValue(seed) + i);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {r.Variant} | {r.Eta} | {r.ControlClickRate:0.0000} → {r.VariantClickRate:0.0000} | {r.NdcgDifference:+0.0000;-0.0000} | {r.WinRate:0.0000} / {r.LossRate:0.0000} | {r.AbSearches:N0} | {r.InterleavingSearches:N0} | {r.Ratio:0.0}{(r.Agree ? "" : " (disagree)")} |"));
+            }
+        }));
+
+        var url = new Option<string>("--url") { Description = "The API's base address, e.g. http://localhost:7071.", Required = true };
+        var traffic = new Command(
+            "traffic",
+            "Through the API: simulated browsers search, see their lists and send impressions, clicks and contacts as events; prints the truth of what they were shown.")
+        {
+            url, eta, intent, cascade, browsers, seed, searches,
+        };
+        traffic.SetAction((parse, ct) => Commands.RunAsync(async services =>
+        {
+            var (population, _, _) = await PopulationAsync(services, parse.GetValue(browsers), parse.GetValue(seed), ct);
+            using var client = new HttpClient { BaseAddress = new Uri(parse.GetValue(url)!), Timeout = TimeSpan.FromSeconds(30) };
+            var report = await new ApiTraffic(client, population, Clicks(parse.GetValue(cascade), parse.GetValue(eta), parse.GetValue(intent)))
+                .RunAsync(parse.GetValue(searches), parse.GetValue(seed), ct);
+            Console.WriteLine($"{report.Searches} searches in {report.Sessions} sessions; {report.SearchesWithClick} with a click; {report.Clicks} clicks, {report.Contacts} contacts; {report.EventsSent} events accepted.");
+            Console.WriteLine("| served as | true clicks at 10 | true search click rate | true NDCG@10 | true contact rate |");
+            Console.WriteLine("|---|---|---|---|---|");
+            foreach (var (variant, truth) in report.TruthByVariant.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {(variant.Length == 0 ? "(no experiment)" : variant)} | {truth.ClicksAt10:0.0000} | {truth.SearchClickRate:0.0000} | {truth.Ndcg10:0.0000} | {truth.ContactRate:0.0000} |"));
+            }
+        }));
+
+        return new Command("simulate", "Simulated travellers with known truth: sensitivity of experiments in process, or traffic through a running API.") { sensitivity, traffic };
+    }
+
+    private static ClickModel Clicks(bool cascade, double eta, double intent) =>
+        new(cascade ? ClickModelKind.Cascade : ClickModelKind.PositionBased, eta, noise: 0.02, contact: 0.5, intent: Math.Clamp(intent, 0.01, 1));
+
+    private static async Task<(Population, CatalogSnapshotData, DateOnly)> PopulationAsync(IServiceProvider services, int browsers, int seed, CancellationToken ct)
+    {
+        var today = DateOnly.FromDateTime(services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime);
+        var snapshot = await services.GetRequiredService<CatalogSnapshotCache>().GetAsync(today, ct);
+        return (Population.Generate(snapshot.Data.Candidates, today, Math.Clamp(browsers, 1, 1_000_000), seed), snapshot.Data, today);
+    }
+}
