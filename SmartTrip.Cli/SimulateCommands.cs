@@ -21,12 +21,11 @@ internal static class SimulateCommands
         var seed = new Option<int>("--seed") { Description = "The run's seed: the same seed, the same run.", DefaultValueFactory = _ => 1 };
 
         var searches = new Option<int>("--searches") { Description = "Searches to simulate.", DefaultValueFactory = _ => 20_000 };
-        var drafts = new Option<int>("--drafts") { Description = "Simulated interleaved searches per variant.", DefaultValueFactory = _ => 200_000 };
         var sensitivity = new Command(
             "sensitivity",
             "In process: the searches an A/B test and an interleaving experiment need to detect a truly better variant and two degraded ones (alpha 0.05, power 80 %).")
         {
-            eta, intent, cascade, browsers, seed, searches, drafts,
+            eta, intent, cascade, browsers, seed, searches,
         };
         sensitivity.SetAction((parse, ct) => Commands.RunAsync(async services =>
         {
@@ -39,9 +38,9 @@ internal static class SimulateCommands
             Console.WriteLine("|---|---|---|---|---|---|---|---|");
             foreach (var (variant, i) in Sensitivity.StandardVariants(population, trips).Select((v, i) => (v, i)))
             {
-                var r = Sensitivity.Measure(simulator, ranked, variant, parse.GetValue(drafts), parse.GetValue(seed) + i);
+                var r = Sensitivity.Measure(simulator, ranked, variant, parse.GetValue(seed) + i);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {r.Variant} | {r.Eta} | {r.ControlClickRate:0.0000} → {r.VariantClickRate:0.0000} | {r.NdcgDifference:+0.0000;-0.0000} | {r.WinRate:0.0000} / {r.LossRate:0.0000} | {r.AbSearches:N0} | {r.InterleavingSearches:N0} | {r.Ratio:0.0}{(r.Agree ? "" : " (disagree)")} |"));
+                    $"| {r.Variant} | {r.Eta} | {r.ControlClickRate:0.0000} → {r.VariantClickRate:0.0000} | {r.NdcgDifference:+0.0000;-0.0000} | {r.WinRate:0.0000} / {r.LossRate:0.0000} | {Searches(r.AbSearches)} | {Searches(r.InterleavingSearches)} | {(double.IsFinite(r.Ratio) ? r.Ratio.ToString("0.0", CultureInfo.InvariantCulture) : "-")}{r.Agree switch { false => " (disagree)", null => " (A/B blind)", _ => "" }} |"));
             }
         }));
 
@@ -70,6 +69,8 @@ internal static class SimulateCommands
 
         return new Command("simulate", "Simulated travellers with known truth: sensitivity of experiments in process, or traffic through a running API.") { sensitivity, traffic };
     }
+
+    private static string Searches(double n) => double.IsFinite(n) ? n.ToString("N0", CultureInfo.InvariantCulture) : "never";
 
     private static ClickModel Clicks(bool cascade, double eta, double intent) =>
         new(cascade ? ClickModelKind.Cascade : ClickModelKind.PositionBased, eta, noise: 0.02, contact: 0.5, intent: Math.Clamp(intent, 0.01, 1));

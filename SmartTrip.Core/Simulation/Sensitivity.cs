@@ -31,8 +31,12 @@ public sealed record SensitivityRow
 
     public double Ratio => AbSearches / InterleavingSearches;
 
-    /// <summary>Both methods see the variant on the same side of the control.</summary>
-    public bool Agree => Math.Sign(VariantClickRate - ControlClickRate) == Math.Sign(WinRate - LossRate);
+    /// <summary>
+    /// Both methods see the variant on the same side of the control; null when the A/B test's metric cannot see it at all
+    /// (a cascade reader clicks a list's first appealing trip whatever the order, so reordering leaves the search click
+    /// rate exactly where it was).
+    /// </summary>
+    public bool? Agree => VariantClickRate == ControlClickRate ? null : Math.Sign(VariantClickRate - ControlClickRate) == Math.Sign(WinRate - LossRate);
 }
 
 /// <summary>
@@ -79,39 +83,36 @@ public static class Sensitivity
         }),
     ];
 
-    /// <summary>Measures one variant over the searches: exact truths for the rates, <paramref name="drafts"/> simulated interleavings.</summary>
-    public static SensitivityRow Measure(
-        InProcessSimulator simulator, IReadOnlyList<RankedSearch> searches, SimulatedVariant variant, int drafts, int seed)
+    /// <summary>
+    /// Measures one variant over the searches, exactly: the true search click rates, and the chances of a win and a loss
+    /// over every coin sequence of the draft (each of the 2^5 sequences a ten-result draft can use, equally likely) and
+    /// the click model's exact distribution of the credit.
+    /// </summary>
+    public static SensitivityRow Measure(InProcessSimulator simulator, IReadOnlyList<RankedSearch> searches, SimulatedVariant variant, int seed)
     {
         var random = new Random(seed);
         var population = simulator.Population;
         var clicks = simulator.Clicks;
-        double control = 0, treated = 0, ndcgDifference = 0;
-        var lists = new IReadOnlyList<int>[searches.Count];
-        for (var i = 0; i < searches.Count; i++)
+        double control = 0, treated = 0, ndcgDifference = 0, wins = 0, losses = 0;
+        foreach (var s in searches)
         {
-            var s = searches[i];
-            lists[i] = variant.Rank(s, random);
+            var list = variant.Rank(s, random);
             control += clicks.AnyClick(population.GradesOf(s.Search.Browser, s.Ranking));
-            treated += clicks.AnyClick(population.GradesOf(s.Search.Browser, lists[i]));
-            ndcgDifference += population.Ndcg(s.Search.Browser, lists[i]) - population.Ndcg(s.Search.Browser, s.Ranking);
-        }
-
-        long wins = 0, losses = 0;
-        for (var d = 0; d < drafts; d++)
-        {
-            var i = random.Next(searches.Count);
-            var s = searches[i];
-            var draft = new TeamDraft<int>(id => id, random).Draft(s.Ranking.Take(10).ToList(), lists[i].Take(10).ToList(), 10);
-            var (clicked, _) = clicks.Sample(population.GradesOf(s.Search.Browser, draft.Items), random);
-            var credit = TeamCredit.Of(draft.Teams, clicked);
-            wins += credit.Candidate > credit.Control ? 1 : 0;
-            losses += credit.Candidate < credit.Control ? 1 : 0;
+            treated += clicks.AnyClick(population.GradesOf(s.Search.Browser, list));
+            ndcgDifference += population.Ndcg(s.Search.Browser, list) - population.Ndcg(s.Search.Browser, s.Ranking);
+            const int sequences = 1 << 5;
+            for (var coins = 0; coins < sequences; coins++)
+            {
+                var draft = new TeamDraft<int>(id => id, new ScriptedCoins(coins)).Draft(s.Ranking.Take(10).ToList(), list.Take(10).ToList(), 10);
+                var (win, loss) = WinAndLoss(clicks, population.GradesOf(s.Search.Browser, draft.Items), draft.Teams);
+                wins += win / sequences;
+                losses += loss / sequences;
+            }
         }
 
         var n = searches.Count;
         var (p1, p2) = (control / n, treated / n);
-        var (pw, pl) = ((double)wins / drafts, (double)losses / drafts);
+        var (pw, pl) = (wins / n, losses / n);
         var mean = pw - pl;
         var variance = pw + pl - mean * mean;
         var z = ZAlpha + ZPower;
@@ -127,5 +128,63 @@ public static class Sensitivity
             AbSearches = p1 == p2 ? double.PositiveInfinity : 2 * z * z * (p1 * (1 - p1) + p2 * (1 - p2)) / ((p1 - p2) * (p1 - p2)),
             InterleavingSearches = mean == 0 ? double.PositiveInfinity : z * z * variance / (mean * mean),
         };
+    }
+
+    /// <summary>
+    /// The exact chances that the candidate's trips get more clicks than the control's (a win) and fewer (a loss): the
+    /// clicks at the positions are independent under the position-based model (the distribution of the difference is
+    /// built position by position), and a cascade clicks once at most.
+    /// </summary>
+    private static (double Win, double Loss) WinAndLoss(ClickModel clicks, int[] grades, string teams)
+    {
+        var p = clicks.ClickProbabilities(grades);
+        double win = 0, loss = 0;
+        if (clicks.Kind == ClickModelKind.Cascade)
+        {
+            for (var k = 0; k < p.Length; k++)
+            {
+                _ = teams[k] == TeamDraft<int>.Candidate ? win += p[k] : loss += p[k];
+            }
+
+            return (win, loss);
+        }
+
+        // For a reader ready to click, then scaled by the share of such readers (the others click nothing: a no-result).
+        var ready = p.Select(q => q / clicks.Intent).ToArray();
+        var offset = p.Length;
+        var difference = new double[(2 * offset) + 1];
+        difference[offset] = 1;
+        for (var k = 0; k < ready.Length; k++)
+        {
+            var step = teams[k] == TeamDraft<int>.Candidate ? 1 : -1;
+            var next = new double[difference.Length];
+            for (var d = 0; d < difference.Length; d++)
+            {
+                if (difference[d] == 0)
+                {
+                    continue;
+                }
+
+                next[d] += difference[d] * (1 - ready[k]);
+                next[d + step] += difference[d] * ready[k];
+            }
+
+            difference = next;
+        }
+
+        for (var d = 0; d < difference.Length; d++)
+        {
+            _ = d > offset ? win += difference[d] : d < offset ? loss += difference[d] : 0;
+        }
+
+        return (clicks.Intent * win, clicks.Intent * loss);
+    }
+
+    /// <summary>A coin that gives the bits of a number in turn: every sequence of coin flips, one number each.</summary>
+    private sealed class ScriptedCoins(int bits) : Random
+    {
+        private int _next;
+
+        public override int Next(int maxValue) => (bits >> _next++) & 1;
     }
 }

@@ -171,7 +171,7 @@ public sealed class CliTests
     {
         var connectionString = await TestServices.CreateSeededDatabaseAsync("clisim");
         var environment = new Dictionary<string, string> { ["ConnectionStrings__SmartTripDb"] = connectionString };
-        string[] args = ["simulate", "sensitivity", "--eta", "0.5", "--browsers", "300", "--searches", "1500", "--drafts", "20000", "--seed", "7"];
+        string[] args = ["simulate", "sensitivity", "--eta", "0.5", "--browsers", "300", "--searches", "1500", "--seed", "7"];
 
         var first = await RunAsync(environment, args);
         var again = await RunAsync(environment, args);

@@ -27,7 +27,7 @@ public sealed class SensitivityTests(ITestOutputHelper output)
         var trips = catalogue.Candidates.Where(t => RecommendationEngine.IsBookable(t, SyntheticCatalogue.Today)).Select(t => t.Id).ToList();
 
         var rows = Sensitivity.StandardVariants(population, trips)
-            .Select((v, i) => Sensitivity.Measure(simulator, searches, v, drafts: 200_000, seed: 100 + i)).ToList();
+            .Select((v, i) => Sensitivity.Measure(simulator, searches, v, seed: 100 + i)).ToList();
 
         foreach (var r in rows)
         {
@@ -38,5 +38,36 @@ public sealed class SensitivityTests(ITestOutputHelper output)
         Assert.All(rows, r => Assert.True(
             r.Ratio >= (eta == 0.5 || r.Variant == "pinned" ? 10 : 1.5), $"{r.Variant}: interleaving needs {r.InterleavingSearches:0} searches, the A/B test {r.AbSearches:0}"));
         Assert.True(rows[0].NdcgDifference > 0 && rows[1].NdcgDifference < 0 && rows[2].NdcgDifference < 0, "better is truly better, the others truly worse");
+    }
+
+    /// <summary>The exact win and loss chances against simulated drafts: real coins, sampled clicks, credit by team.</summary>
+    [Fact]
+    public void The_exact_win_and_loss_chances_match_simulated_drafts()
+    {
+        var catalogue = SyntheticCatalogue.Generate();
+        var population = Population.Generate(catalogue.Candidates, SyntheticCatalogue.Today, 200, seed: 8);
+        var clicks = new ClickModel(ClickModelKind.PositionBased, 1, 0.02, 0.5, intent: 0.5);
+        var simulator = new InProcessSimulator(population, catalogue, SyntheticCatalogue.Today, clicks);
+        var searches = simulator.Searches(new RecommendationEngine(new RecommendationOptions()), 300, seed: 3);
+        var reversed = new SimulatedVariant("reversed", "the first ten reversed", (s, _) => [.. s.Ranking.Take(10).Reverse()]);
+        var exact = Sensitivity.Measure(simulator, searches, reversed, seed: 1);
+
+        var random = new Random(2);
+        const int drafts = 300_000;
+        long wins = 0, losses = 0;
+        for (var d = 0; d < drafts; d++)
+        {
+            var s = searches[random.Next(searches.Count)];
+            var draft = new Core.Experiments.TeamDraft<int>(id => id, random).Draft(s.Ranking.Take(10).ToList(), [.. s.Ranking.Take(10).Reverse()], 10);
+            var credit = Core.Experiments.TeamCredit.Of(draft.Teams, clicks.Sample(population.GradesOf(s.Search.Browser, draft.Items), random).Clicks);
+            wins += credit.Candidate > credit.Control ? 1 : 0;
+            losses += credit.Candidate < credit.Control ? 1 : 0;
+        }
+
+        var (win, loss) = ((double)wins / drafts, (double)losses / drafts);
+        output.WriteLine($"win {exact.WinRate:0.00000} exact, {win:0.00000} simulated; loss {exact.LossRate:0.00000} exact, {loss:0.00000} simulated");
+        Assert.InRange(win, exact.WinRate - (4 * Math.Sqrt(exact.WinRate / drafts)), exact.WinRate + (4 * Math.Sqrt(exact.WinRate / drafts)));
+        Assert.InRange(loss, exact.LossRate - (4 * Math.Sqrt(exact.LossRate / drafts)), exact.LossRate + (4 * Math.Sqrt(exact.LossRate / drafts)));
+        Assert.True(exact.LossRate > exact.WinRate, "the reversed list loses");
     }
 }
