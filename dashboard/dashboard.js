@@ -312,6 +312,10 @@ function renderExperiment(results) {
   }
   const { experiment } = results;
   heading.textContent = `Ranking experiment: ${experiment.name} (${experiment.status})`;
+  if (results.interleaving) {
+    renderInterleaving(section, heading, experiment, results.interleaving);
+    return;
+  }
   const rate = (estimate) => {
     const text = `${formats.percent(estimate.value)} [${formats.percent(estimate.ci_low)}, ${formats.percent(estimate.ci_high)}]`;
     const difference = estimate.vs_control;
@@ -348,6 +352,44 @@ function renderExperiment(results) {
   ratio.textContent = results.sample_ratio.mismatch
     ? `Sample ratio mismatch (p = ${results.sample_ratio.p_value.toExponential(1)}): browsers are not split as the shares say; do not trust the differences.`
     : `Browsers are split as the shares say (sample-ratio p = ${results.sample_ratio.p_value.toFixed(3)}).`;
+  section.replaceChildren(heading, table, ratio);
+}
+
+/**
+ * An interleaving experiment (docs/experiments.md §10): clicks and contacts credited to the team that gave the trip, the
+ * wins and losses of the candidate with the sign test, and the team-balance warning.
+ */
+function renderInterleaving(section, heading, experiment, interleaving) {
+  const [control, candidate] = experiment.variants;
+  heading.textContent = `Ranking experiment: ${experiment.name} (${experiment.status}, interleaving ${candidate.name} against ${control.name})`;
+  const table = document.createElement('table');
+  table.className = 'experiment';
+  table.createCaption().textContent =
+    `${formats.count(interleaving.searches)} interleaved searches; a win is a search whose credited trips came more from ${candidate.name}; sign test of wins against losses`;
+  const head = table.createTHead().insertRow();
+  for (const title of ['Credit for', 'Wins', 'Losses', 'Ties', 'Delta', 'p-value']) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.textContent = title;
+    head.append(th);
+  }
+  const body = table.createTBody();
+  for (const [name, comparison] of [['Clicks', interleaving.clicks], ['Contacts', interleaving.contacts]]) {
+    const row = body.insertRow();
+    for (const cell of [
+      name, formats.count(comparison.wins), formats.count(comparison.losses), formats.count(comparison.ties),
+      `${comparison.delta >= 0 ? '+' : '−'}${decimal.format(Math.abs(comparison.delta))}`,
+      `${comparison.p_value.toFixed(3)}${comparison.significant ? ', significant' : ''}`,
+    ]) {
+      row.insertCell().textContent = cell;
+    }
+  }
+  const balance = interleaving.team_balance;
+  const ratio = document.createElement('p');
+  ratio.className = balance.imbalanced ? 'ratio warning' : 'ratio';
+  ratio.textContent = balance.imbalanced
+    ? `Team imbalance (p = ${balance.p_value.toExponential(1)}): the first result came from ${control.name} ${balance.first_from_control} times and from ${candidate.name} ${balance.first_from_candidate}; do not trust the comparison.`
+    : `Teams take the first place fairly: ${control.name} ${balance.first_from_control}, ${candidate.name} ${balance.first_from_candidate} (p = ${balance.p_value.toFixed(3)}).`;
   section.replaceChildren(heading, table, ratio);
 }
 

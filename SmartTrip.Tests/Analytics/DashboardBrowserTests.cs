@@ -268,6 +268,52 @@ public sealed class DashboardBrowserTests(LoopbackApiFixture api) : IClassFixtur
         Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot was saved");
     }
 
+    /// <summary>
+    /// A running interleaving experiment: 12 searches, the first result the control's in 7 and the candidate's in 5; the
+    /// first result clicked in each, so the candidate wins 5 and loses 7 (sign test p = 0.774, delta −2/12); one search's
+    /// two first trips contacted, a tie.
+    /// </summary>
+    [Fact]
+    public async Task The_dashboard_shows_an_interleaving_experiments_wins_losses_and_team_balance()
+    {
+        await using var db = new NpgsqlConnection(api.ConnectionString);
+        await db.ExecuteAsync("DELETE FROM experiments");
+        var experiment = await db.ExecuteScalarAsync<int>(
+            """
+            INSERT INTO experiments (name, status, kind, variants, started_at)
+            VALUES ('geo weight, interleaved', 'running', 'interleaving',
+                    '[{"name":"control","share":50},{"name":"geo","share":50,"overrides":{"GeoDirectCountry":30}}]', '2026-11-10')
+            RETURNING id
+            """);
+        for (var i = 0; i < 12; i++)
+        {
+            var (request, at) = (Guid.NewGuid(), new DateTime(2026, 11, 12, 0, 0, 0, DateTimeKind.Utc).AddHours(i));
+            await db.ExecuteAsync(
+                """
+                INSERT INTO recommendation_requests (request_id, created_at, preferences, response_time_ms, total_candidates, primary_count,
+                    final_count, result_trip_ids, result_scores, search_type, experiment_id, variant, teams, list_propensity)
+                VALUES (@request, @at, '{}', 5, 2, 2, 2, '{1,2}', '{90,80}', 'exploration', @experiment, 'interleaved', @teams, 0.5)
+                """, new { request, at, experiment, teams = i < 7 ? "AB" : "BA" });
+            var session = Guid.NewGuid();
+            await RequestLogRows.EventAsync(db, "click_trip", at.AddMinutes(1), session, request, TripOne, "search_results", 1);
+            if (i == 0)
+            {
+                await RequestLogRows.EventAsync(db, "contact_whatsapp", at.AddMinutes(2), session, request, TripOne);
+                await RequestLogRows.EventAsync(db, "contact_whatsapp", at.AddMinutes(3), session, request, TripTwo);
+            }
+        }
+
+        var page = await RunDriverAsync(Path.Combine(ArtifactsDirectory, "dashboard-interleaving.png"));
+
+        var section = page.GetProperty("ready").GetProperty("experiment");
+        Assert.Equal("Ranking experiment: geo weight, interleaved (running, interleaving geo against control)", section.GetProperty("heading").GetString());
+        var rows = section.GetProperty("rows").EnumerateArray().Select(r => r.EnumerateArray().Select(c => c.GetString()!).ToList()).ToList();
+        Assert.Equal(["Clicks", "5", "7", "0", "−0.17", "0.774"], rows[0]);
+        Assert.Equal(["Contacts", "0", "0", "1", "+0", "1.000"], rows[1]);
+        Assert.Equal("Teams take the first place fairly: control 7, geo 5 (p = 0.774).", section.GetProperty("ratio").GetString());
+        Assert.False(section.GetProperty("ratioWarning").GetBoolean());
+    }
+
     [Fact]
     public async Task The_dashboard_is_served_with_a_content_security_policy_and_holds_no_key()
     {
