@@ -76,13 +76,8 @@ internal static class ExperimentCommands
                 return;
             }
 
-            Console.WriteLine($"Experiment {report.Experiment.Id} ({report.Experiment.Name}), {report.Experiment.Status}: searches {Time(report.From)} to {Time(report.To)}; {report.UnassignedSearches} without a browser (served the control, not counted)");
-            Console.WriteLine($"{"variant",-12} {"share",5} {"browsers",9} {"searches",9} {"CTR",-36} {"searches with a click",-36} {"contact rate",-36}");
-            foreach (var v in report.Variants)
-            {
-                Console.WriteLine($"{v.Name,-12} {v.Share,4}% {v.Browsers,9} {v.Searches,9} {Rate(v.ClickThroughRate),-36} {Rate(v.SearchClickRate),-36} {Rate(v.ContactRate),-36}");
-            }
-
+            Console.WriteLine($"Experiment {report.Experiment.Id} ({report.Experiment.Name}), {report.Experiment.Status}: searches {Time(report.From)} to {Time(report.To)}"
+                + (report.Interleaving is null ? $"; {report.UnassignedSearches} without a browser (served the control, not counted)" : ""));
             if (report.Interleaving is { } interleaving)
             {
                 Console.WriteLine($"Interleaved searches: {interleaving.Searches} (the candidate, {report.Experiment.Variants[1].Name}, against the control)");
@@ -93,6 +88,12 @@ internal static class ExperimentCommands
                     ? $"WARNING: team imbalance (first position {balance.FirstFromControl} control, {balance.FirstFromCandidate} candidate, p = {balance.PValue:G3}): do not trust the comparison."
                     : $"Team balance: first position {balance.FirstFromControl} control, {balance.FirstFromCandidate} candidate (p = {balance.PValue:G3}).");
                 return;
+            }
+
+            Console.WriteLine($"{"variant",-12} {"share",5} {"browsers",9} {"searches",9} {"CTR",-36} {"searches with a click",-36} {"contact rate",-36}");
+            foreach (var v in report.Variants)
+            {
+                Console.WriteLine($"{v.Name,-12} {v.Share,4}% {v.Browsers,9} {v.Searches,9} {Rate(v.ClickThroughRate),-36} {Rate(v.SearchClickRate),-36} {Rate(v.ContactRate),-36}");
             }
 
             var ratio = report.SampleRatio;

@@ -1,6 +1,10 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
+using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using SmartTrip.Core.Experiments;
 using SmartTrip.Core.Recommendations;
 using SmartTrip.Core.Simulation;
 
@@ -45,29 +49,78 @@ internal static class SimulateCommands
         }));
 
         var url = new Option<string>("--url") { Description = "The API's base address, e.g. http://localhost:7071.", Required = true };
+        var experimentId = new Option<int?>("--experiment") { Description = "Also rank the same searches in process by each variant of this experiment and print each variant's truth." };
         var traffic = new Command(
             "traffic",
-            "Through the API: simulated browsers search, see their lists and send impressions, clicks and contacts as events; prints the truth of what they were shown.")
+            "Through the API: simulated browsers search, see their lists and send impressions, clicks and contacts as events; waits until the drain has stored every event, and prints the truth of what they were shown.")
         {
-            url, eta, intent, cascade, browsers, seed, searches,
+            url, eta, intent, cascade, browsers, seed, searches, experimentId,
         };
         traffic.SetAction((parse, ct) => Commands.RunAsync(async services =>
         {
-            var (population, _, _) = await PopulationAsync(services, parse.GetValue(browsers), parse.GetValue(seed), ct);
+            var (population, catalogue, today) = await PopulationAsync(services, parse.GetValue(browsers), parse.GetValue(seed), ct);
+            var clicks = Clicks(parse.GetValue(cascade), parse.GetValue(eta), parse.GetValue(intent));
             using var client = new HttpClient { BaseAddress = new Uri(parse.GetValue(url)!), Timeout = TimeSpan.FromSeconds(30) };
-            var report = await new ApiTraffic(client, population, Clicks(parse.GetValue(cascade), parse.GetValue(eta), parse.GetValue(intent)))
-                .RunAsync(parse.GetValue(searches), parse.GetValue(seed), ct);
+            var sending = Stopwatch.StartNew();
+            var report = await new ApiTraffic(client, population, clicks).RunAsync(parse.GetValue(searches), parse.GetValue(seed), ct);
+            Console.WriteLine($"Sent in {sending.Elapsed.TotalSeconds:F1} s; waiting for the drain to store every event.");
+            var waiting = Stopwatch.StartNew();
+            await WaitForEventsAsync(services.GetRequiredService<NpgsqlDataSource>(), report, ct);
+            Console.WriteLine($"Every event stored {waiting.Elapsed.TotalSeconds:F1} s after the last was accepted.");
             Console.WriteLine($"{report.Searches} searches in {report.Sessions} sessions; {report.SearchesWithClick} with a click; {report.Clicks} clicks, {report.Contacts} contacts; {report.EventsSent} events accepted.");
             Console.WriteLine("| served as | true clicks at 10 | true search click rate | true NDCG@10 | true contact rate |");
             Console.WriteLine("|---|---|---|---|---|");
             foreach (var (variant, truth) in report.TruthByVariant.OrderBy(p => p.Key, StringComparer.Ordinal))
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {(variant.Length == 0 ? "(no experiment)" : variant)} | {truth.ClicksAt10:0.0000} | {truth.SearchClickRate:0.0000} | {truth.Ndcg10:0.0000} | {truth.ContactRate:0.0000} |"));
+                Console.WriteLine(Row(variant.Length == 0 ? "(no experiment)" : variant, truth));
+            }
+
+            if (parse.GetValue(experimentId) is { } id)
+            {
+                var experiment = await services.GetRequiredService<ExperimentStore>().GetAsync(id, ct)
+                                 ?? throw new ExperimentException($"There is no experiment {id}.");
+                var baseline = services.GetRequiredService<RecommendationOptions>();
+                var simulator = new InProcessSimulator(population, catalogue, today, clicks);
+                Console.WriteLine($"Each variant of experiment {id} ranking the same {report.Searches} searches in process:");
+                Console.WriteLine("| variant | true clicks at 10 | true search click rate | true NDCG@10 | true contact rate |");
+                Console.WriteLine("|---|---|---|---|---|");
+                foreach (var variant in experiment.Variants)
+                {
+                    var engine = new RecommendationEngine(ExperimentRules.OptionsFor(baseline, variant));
+                    var ranked = report.Made.Select(s => simulator.Rank(s, engine)).ToList();
+                    Console.WriteLine(Row(variant.Name, simulator.Truth(ranked, s => s.Ranking)));
+                }
             }
         }));
 
         return new Command("simulate", "Simulated travellers with known truth: sensitivity of experiments in process, or traffic through a running API.") { sensitivity, traffic };
+    }
+
+    private static string Row(string name, RankingTruth truth) => string.Create(CultureInfo.InvariantCulture,
+        $"| {name} | {truth.ClicksAt10:0.0000} | {truth.SearchClickRate:0.0000} | {truth.Ndcg10:0.0000} | {truth.ContactRate:0.0000} |");
+
+    /// <summary>Waits until the events of the run's browsers are all in the database (five minutes at most).</summary>
+    private static async Task WaitForEventsAsync(NpgsqlDataSource dataSource, TrafficReport report, CancellationToken ct)
+    {
+        var browsers = report.Browsers.ToArray();
+        var deadline = DateTime.UtcNow.AddMinutes(5);
+        while (true)
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(ct);
+            var stored = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+                "SELECT count(*) FROM events WHERE anonymous_id = ANY(@browsers)", new { browsers }, cancellationToken: ct));
+            if (stored >= report.EventsSent)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"After five minutes the database holds {stored} of the {report.EventsSent} events sent (is the drain running?).");
+            }
+
+            await Task.Delay(500, ct);
+        }
     }
 
     private static string Searches(double n) => double.IsFinite(n) ? n.ToString("N0", CultureInfo.InvariantCulture) : "never";

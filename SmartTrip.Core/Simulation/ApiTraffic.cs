@@ -18,6 +18,12 @@ public sealed record TrafficReport
 
     /// <summary>The truth of the lists served, per experiment variant as the responses named it ("" outside an experiment).</summary>
     public IReadOnlyDictionary<string, RankingTruth> TruthByVariant { get; init; } = new Dictionary<string, RankingTruth>();
+
+    /// <summary>The searches made, in order (to rank them again in process, by any engine).</summary>
+    public IReadOnlyList<SimulatedSearch> Made { get; init; } = [];
+
+    /// <summary>The browsers that searched: their events are the run's.</summary>
+    public IReadOnlyList<Guid> Browsers => Made.Select(s => s.Browser.Id).Distinct().ToList();
 }
 
 /// <summary>
@@ -33,6 +39,7 @@ public sealed class ApiTraffic(HttpClient client, Population population, ClickMo
     {
         var random = new Random(seed);
         var served = new Dictionary<string, List<(SimulatedBrowser Browser, int[] List)>>(StringComparer.Ordinal);
+        var made = new List<SimulatedSearch>(searches);
         int sessions = 0, done = 0, withClick = 0, clicked = 0, contacted = 0, events = 0;
         while (done < searches)
         {
@@ -64,6 +71,7 @@ public sealed class ApiTraffic(HttpClient client, Population population, ClickMo
                 }
 
                 lists.Add((browser, list));
+                made.Add(search);
                 var (clickedPositions, contactPositions) = clicks.Sample(population.GradesOf(browser, list), random);
                 var batch = new JsonArray();
                 for (var k = 0; k < Math.Min(10, list.Length); k++)
@@ -100,7 +108,7 @@ public sealed class ApiTraffic(HttpClient client, Population population, ClickMo
 
         return new TrafficReport
         {
-            Sessions = sessions, Searches = done, SearchesWithClick = withClick, Clicks = clicked, Contacts = contacted, EventsSent = events,
+            Made = made, Sessions = sessions, Searches = done, SearchesWithClick = withClick, Clicks = clicked, Contacts = contacted, EventsSent = events,
             TruthByVariant = served.ToDictionary(
                 p => p.Key, p => RankingTruth.Of(population, clicks, p.Value.Select(v => (v.Browser, (IReadOnlyList<int>)v.List))), StringComparer.Ordinal),
         };
