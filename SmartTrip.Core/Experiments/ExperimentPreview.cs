@@ -78,6 +78,9 @@ public sealed class ExperimentPreview(
         public float? ExplorationShare { get; init; }
         public short? ExplorationDepth { get; init; }
 
+        /// <summary>An interleaved search's teams: its list came from two rankings, which the estimates cannot reweight.</summary>
+        public string? Teams { get; init; }
+
         /// <summary>The policy that served it: the engine's ranking as it was, unless a randomised slice was on.</summary>
         public LoggingPolicy Policy => Exploration is { } kind && Enum.TryParse<ExplorationKind>(kind, ignoreCase: true, out var parsed)
             ? new LoggingPolicy(parsed, ExplorationShare ?? 0, ExplorationDepth ?? 1)
@@ -96,7 +99,7 @@ public sealed class ExperimentPreview(
             logged = (await connection.QueryAsync<LoggedSearch>(new CommandDefinition(
                 """
                 SELECT request_id, preferences::text AS preferences, result_trip_ids, ranked_trip_ids, exploration, exploration_share,
-                       exploration_depth
+                       exploration_depth, teams
                   FROM recommendation_requests
                  WHERE created_at >= @from ORDER BY created_at DESC LIMIT @limit
                 """, new { from = now.AddDays(-days), limit = MaxSearches }, cancellationToken: ct))).ToList();
@@ -112,12 +115,14 @@ public sealed class ExperimentPreview(
             .Where(s => s.Parsed is not null)
             .Select(s => (s.RequestId, Preferences: s.Parsed!, s.Logged))
             .ToList();
-        // The logged lists with the positions clicked in each (a trip clicked twice is one clicked position).
-        var log = searches.Select(s => new LoggedList(
-            s.Logged.RankedTripIds ?? s.Logged.ResultTripIds,
-            s.Logged.ResultTripIds,
-            s.Logged.Policy,
-            clicks[s.RequestId].Select(trip => Array.IndexOf(s.Logged.ResultTripIds, trip) + 1).Where(p => p > 0).ToHashSet())).ToList();
+        // The logged lists with the positions clicked in each (a trip clicked twice is one clicked position); interleaved
+        // searches are left out of the estimates, their list having come from two rankings at once.
+        var estimable = searches.Select((s, i) => (s, i)).Where(x => x.s.Logged.Teams is null).ToList();
+        var log = estimable.Select(x => new LoggedList(
+            x.s.Logged.RankedTripIds ?? x.s.Logged.ResultTripIds,
+            x.s.Logged.ResultTripIds,
+            x.s.Logged.Policy,
+            clicks[x.s.RequestId].Select(trip => Array.IndexOf(x.s.Logged.ResultTripIds, trip) + 1).Where(p => p > 0).ToHashSet())).ToList();
         var lists = experiment.Variants.Select(v =>
         {
             var engine = new RecommendationEngine(ExperimentRules.OptionsFor(baseline, v));
@@ -168,7 +173,7 @@ public sealed class ExperimentPreview(
                 Name = v.Name, OverlapAt10 = overlap / n, TopResultChanged = changed / n, MeanTopScore = withTop == 0 ? 0 : topScores / withTop,
                 EmptyRate = empty / n, ClickedInTop10 = clickedTrips == 0 ? 0 : clickedShown / clickedTrips,
                 MeanClickedPosition = clickedShown == 0 ? null : clickedPositions / clickedShown,
-                Counterfactual = Experiments.Counterfactual.Estimate(log, i => list[i].Select(t => t.Id).ToList()),
+                Counterfactual = Experiments.Counterfactual.Estimate(log, i => list[estimable[i].i].Select(t => t.Id).ToList()),
             };
         }).ToList();
         return new ExperimentPreviewReport

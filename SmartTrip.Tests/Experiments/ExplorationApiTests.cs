@@ -112,6 +112,14 @@ public sealed class ExplorationApiTests(ExplorationFixture api) : IClassFixture<
             await RequestLogRows.EventAsync(db, "click_trip", at.AddSeconds(1), Guid.NewGuid(), request, first, "search_results", 1);
         }
 
+        // An interleaved search is replayed but left out of the estimates: its list came from two rankings at once.
+        await db.ExecuteAsync(
+            """
+            INSERT INTO recommendation_requests (request_id, created_at, preferences, response_time_ms, total_candidates, primary_count,
+                final_count, result_trip_ids, result_scores, search_type, teams, list_propensity)
+            SELECT gen_random_uuid(), max(created_at), '{}', 5, 2, 2, 2, '{1,2}', '{90,80}', 'exploration', 'AB', 0.5
+              FROM recommendation_requests
+            """);
         var store = new ExperimentStore(dataSource, new RecommendationOptions(), TimeProvider.System);
         var experiment = await store.CreateAsync("three results", null,
         [
@@ -127,6 +135,7 @@ public sealed class ExplorationApiTests(ExplorationFixture api) : IClassFixture<
         var variants = preview.GetProperty("data").GetProperty("variants");
         var control = variants[0].GetProperty("counterfactual");
         var three = variants[1].GetProperty("counterfactual");
+        Assert.Equal(searches + 1, preview.GetProperty("data").GetProperty("searches").GetInt32());
         Assert.Equal((searches, searches), (control.GetProperty("searches").GetInt32(), control.GetProperty("supported_searches").GetInt32()));
         foreach (var metric in new[] { control.GetProperty("clicks_at_10"), control.GetProperty("search_click_rate"), three.GetProperty("clicks_at_10") })
         {
