@@ -178,7 +178,12 @@ public sealed class RecommendationRequestLog : IAsyncDisposable
                list_propensity DOUBLE PRECISION, allocation_probability REAL, teams TEXT)
         """;
 
-    private static readonly JsonSerializerOptions RowJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    // A key left out is NULL to jsonb_to_recordset: the columns a search does not use (experiment, exploration) cost no bytes.
+    private static readonly JsonSerializerOptions RowJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly Channel<Pending> _pending = Channel.CreateBounded<Pending>(
