@@ -1,5 +1,4 @@
 using SmartTrip.Core.Experiments;
-using SmartTrip.Core.Recommendations;
 using SmartTrip.Core.Simulation;
 using Xunit.Abstractions;
 
@@ -17,13 +16,7 @@ public sealed class CounterfactualTests(ITestOutputHelper output)
     private const int Periods = 1000;
     private const int SearchesPerPeriod = 4000;
 
-    private static readonly Lazy<(Population Population, RankedSearch[] Pool)> World = new(() =>
-    {
-        var catalogue = SyntheticCatalogue.Generate();
-        var population = Population.Generate(catalogue.Candidates, SyntheticCatalogue.Today, 400, seed: 5);
-        var simulator = new InProcessSimulator(population, catalogue, SyntheticCatalogue.Today, new ClickModel(ClickModelKind.PositionBased, 1, 0.02, 0.5));
-        return (population, [.. simulator.Searches(new RecommendationEngine(new RecommendationOptions()), 4000, seed: 9)]);
-    });
+    private static readonly Lazy<SimulatedWorld> World = new(() => SimulatedWorld.Create());
 
     /// <summary>The policy's reach for one search: the first tier, at most the depth.</summary>
     private static int Reach(RankedSearch s, int depth) => Math.Min(depth, s.FirstTierCount);
@@ -78,9 +71,8 @@ public sealed class CounterfactualTests(ITestOutputHelper output)
     public void Intervals_cover_the_truth_about_95_percent_of_the_time_and_the_estimates_centre_on_it(
         double eta, ExplorationKind kind, int depth, string target)
     {
-        var (population, pool) = World.Value;
-        var clicks = new ClickModel(ClickModelKind.PositionBased, eta, 0.02, 0.5);
-        var simulator = new InProcessSimulator(population, SyntheticCatalogue.Generate(), SyntheticCatalogue.Today, clicks);
+        var (_, population, pool) = World.Value;
+        var simulator = World.Value.With(new ClickModel(ClickModelKind.PositionBased, eta, 0.02, 0.5));
         Func<RankedSearch, IReadOnlyList<int>> ranking = target switch
         {
             "best first" => s => BestFirst(population, s),
@@ -92,7 +84,7 @@ public sealed class CounterfactualTests(ITestOutputHelper output)
         var estimates = new List<CounterfactualReport>(Periods);
         for (var period = 0; period < Periods; period++)
         {
-            var searches = Enumerable.Range(0, SearchesPerPeriod).Select(_ => pool[random.Next(pool.Length)]).ToArray();
+            var searches = Enumerable.Range(0, SearchesPerPeriod).Select(_ => pool[random.Next(pool.Count)]).ToArray();
             var log = searches.Select(s => simulator.Log(s, kind, 0.3, depth, random)).ToArray();
             estimates.Add(Counterfactual.Estimate(log, i => ranking(searches[i])));
         }

@@ -20,10 +20,9 @@ public sealed class SensitivityTests(ITestOutputHelper output)
     [InlineData(2.0)]
     public void Interleaving_needs_fewer_searches_than_an_ab_test_ten_times_fewer_unless_bias_is_steep_and_agrees_on_the_direction(double eta)
     {
-        var catalogue = SyntheticCatalogue.Generate();
-        var population = Population.Generate(catalogue.Candidates, SyntheticCatalogue.Today, 400, seed: 5);
-        var simulator = new InProcessSimulator(population, catalogue, SyntheticCatalogue.Today, new ClickModel(ClickModelKind.PositionBased, eta, 0.02, 0.5, intent: 0.3));
-        var searches = simulator.Searches(new RecommendationEngine(new RecommendationOptions()), 4000, seed: 9);
+        var world = SimulatedWorld.Create();
+        var (catalogue, population, searches) = world;
+        var simulator = world.With(new ClickModel(ClickModelKind.PositionBased, eta, 0.02, 0.5, intent: 0.3));
         var trips = catalogue.Candidates.Where(t => RecommendationEngine.IsBookable(t, SyntheticCatalogue.Today)).Select(t => t.Id).ToList();
 
         var rows = Sensitivity.StandardVariants(population, trips)

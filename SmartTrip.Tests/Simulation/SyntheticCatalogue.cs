@@ -1,5 +1,6 @@
 using SmartTrip.Core.Catalog;
 using SmartTrip.Core.Recommendations;
+using SmartTrip.Core.Simulation;
 
 namespace SmartTrip.Tests.Simulation;
 
@@ -41,4 +42,19 @@ public static class SyntheticCatalogue
 
         return new CatalogSnapshotData(1, Today, 10, candidates, continentOf);
     }
+}
+
+/// <summary>The simulations' common world: the synthetic catalogue, 400 browsers and a pool of 4 000 ranked searches.</summary>
+public sealed record SimulatedWorld(CatalogSnapshotData Catalogue, Population Population, IReadOnlyList<RankedSearch> Pool)
+{
+    public static SimulatedWorld Create(int browsers = 400, int searches = 4000)
+    {
+        var catalogue = SyntheticCatalogue.Generate();
+        var population = Population.Generate(catalogue.Candidates, SyntheticCatalogue.Today, browsers, seed: 5);
+        var simulator = new InProcessSimulator(population, catalogue, SyntheticCatalogue.Today, new ClickModel(ClickModelKind.PositionBased, 1, 0.02, 0.5));
+        return new SimulatedWorld(catalogue, population, simulator.Searches(new RecommendationEngine(new RecommendationOptions()), searches, seed: 9));
+    }
+
+    /// <summary>The world's travellers reading lists as <paramref name="clicks"/> says.</summary>
+    public InProcessSimulator With(ClickModel clicks) => new(Population, Catalogue, SyntheticCatalogue.Today, clicks);
 }
