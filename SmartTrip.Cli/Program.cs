@@ -11,6 +11,7 @@ root.Subcommands.Add(Commands.DeadLetters());
 root.Subcommands.Add(ExperimentCommands.Experiment());
 root.Subcommands.Add(ArchiveCommands.Archive());
 root.Subcommands.Add(SimulateCommands.Simulate());
+root.Subcommands.Add(LearnCommands.Learn());
 root.Subcommands.Add(Commands.OpenApi());
 root.Subcommands.Add(Commands.Serve());
 return await root.Parse(args).InvokeAsync();

@@ -65,6 +65,7 @@ public static class SmartTripServiceCollectionExtensions
         services.TryAddSingleton<ExperimentRouter>();
         services.TryAddSingleton<ExperimentResultsService>();
         services.TryAddSingleton<ExperimentPreview>();
+        services.TryAddSingleton<PositionBiasService>();
         services.TryAddSingleton<RequestMetrics>();
         services.TryAddSingleton<TopLists>();
         services.TryAddSingleton<EngagementMetricsService>();

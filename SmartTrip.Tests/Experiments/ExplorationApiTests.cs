@@ -151,4 +151,43 @@ public sealed class ExplorationApiTests(ExplorationFixture api) : IClassFixture<
         Assert.False(three.GetProperty("search_click_rate").TryGetProperty("ips", out _));
         Assert.Equal((404, "Experiment not found"), (missing, notFound.GetProperty("error").GetString()));
     }
+
+    /// <summary>
+    /// Position bias read from the log (docs/experiments.md §12), computed by hand: every search's click goes to the trip
+    /// the engine ranked first, wherever it was shown — at 1 in the U searches left alone, at k in the S_k swapped with k.
+    /// Weighted by the inverse chances ((m − 1)/ε = 18 for a swap, 1/(1 − ε) = 2 left alone), position k's examination
+    /// relative to the first is 18·S_k / (2·U) = 9·S_k / U.
+    /// </summary>
+    [Fact]
+    public async Task Position_bias_is_read_from_the_logged_swaps_and_their_clicks()
+    {
+        const int searches = 120;
+        await using var dataSource = NpgsqlDataSource.Create(api.ConnectionString);
+        await using var db = await dataSource.OpenConnectionAsync();
+        await db.ExecuteAsync("DELETE FROM events; DELETE FROM recommendation_requests;");
+        var swappedWith = new Dictionary<int, int>();
+        var unchanged = 0;
+        for (var i = 0; i < searches; i++)
+        {
+            var (_, body) = await api.PostJsonAsync("/api/v2/recommendations", "{}");
+            var request = body.GetProperty("request_id").GetGuid();
+            var (at, ranked, shown) = await db.QuerySingleAsync<(DateTime, int[]?, int[])>(
+                "SELECT created_at, ranked_trip_ids, result_trip_ids FROM recommendation_requests WHERE request_id = @request", new { request });
+            var first = (ranked ?? shown)[0];
+            var position = Array.IndexOf(shown, first) + 1;
+            _ = position == 1 ? unchanged++ : swappedWith[position] = swappedWith.GetValueOrDefault(position) + 1;
+            await RequestLogRows.EventAsync(db, "click_trip", at.AddSeconds(1), Guid.NewGuid(), request, first, "search_results", position);
+        }
+
+        var report = await new PositionBiasService(dataSource, TimeProvider.System).EstimateAsync(30, CancellationToken.None);
+
+        Assert.Equal(searches, report.Searches);
+        Assert.Equal(swappedWith.Where(p => p.Value >= 2).Select(p => p.Key).Order(), report.Positions.Select(p => p.Position));
+        Assert.All(report.Positions, p =>
+        {
+            Assert.Equal(swappedWith[p.Position], p.SwappedSearches);
+            Assert.Equal(9.0 * swappedWith[p.Position] / unchanged, p.Relative, 9);
+            Assert.True(p.CiLow < p.Relative && p.Relative < p.CiHigh, "a real interval around the estimate");
+        });
+    }
 }
