@@ -49,7 +49,8 @@ public sealed class Population
     public static Population Generate(IReadOnlyList<TripCandidate> trips, DateOnly today, int count, int seed)
     {
         var random = new Random(seed);
-        var bookable = trips.Where(t => RecommendationEngine.IsBookable(t, today)).ToList();
+        // By id: the catalogue's rows come in whatever order the database's plan gives, and the same seed must give the same browsers.
+        var bookable = trips.Where(t => RecommendationEngine.IsBookable(t, today)).OrderBy(t => t.Id).ToList();
         var themes = bookable.SelectMany(t => t.TagIds).Distinct().Order().ToArray();
         var browsers = new List<SimulatedBrowser>(count);
         for (var b = 0; b < count; b++)

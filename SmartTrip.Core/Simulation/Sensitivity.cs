@@ -51,37 +51,41 @@ public static class Sensitivity
     private static readonly double ZPower = Normal.InvCDF(0, 1, 0.80);
 
     /// <summary>The three variants of the issue: one truly better, two degraded.</summary>
-    public static IReadOnlyList<SimulatedVariant> StandardVariants(Population population, IReadOnlyList<int> catalogueTrips) =>
-    [
-        new("better", "the engine's first ten re-sorted by true relevance plus noise (one grade's standard deviation)", (s, random) =>
-        {
-            var noisy = s.Ranking.Take(10).Select(id => (id, key: population.GradeOf(s.Search.Browser, id) + Normal.Sample(random, 0, 1))).ToList();
-            return [.. noisy.OrderByDescending(x => x.key).Select(x => x.id), .. s.Ranking.Skip(10)];
-        }),
-        new("pinned", "a random catalogue trip pinned at a random position from 5 to 10", (s, random) =>
-        {
-            var list = s.Ranking.Take(10).ToList();
-            if (list.Count < 4)
+    public static IReadOnlyList<SimulatedVariant> StandardVariants(Population population, IReadOnlyList<int> catalogueTrips)
+    {
+        var intruders = catalogueTrips.Order().ToList(); // by id, whatever order the catalogue came in
+        return
+        [
+            new("better", "the engine's first ten re-sorted by true relevance plus noise (one grade's standard deviation)", (s, random) =>
             {
-                return list;
-            }
+                var noisy = s.Ranking.Take(10).Select(id => (id, key: population.GradeOf(s.Search.Browser, id) + Normal.Sample(random, 0, 1))).ToList();
+                return [.. noisy.OrderByDescending(x => x.key).Select(x => x.id), .. s.Ranking.Skip(10)];
+            }),
+            new("pinned", "a random catalogue trip pinned at a random position from 5 to 10", (s, random) =>
+            {
+                var list = s.Ranking.Take(10).ToList();
+                if (list.Count < 4)
+                {
+                    return list;
+                }
 
-            int intruder;
-            do
+                int intruder;
+                do
+                {
+                    intruder = intruders[random.Next(intruders.Count)];
+                }
+                while (list.Contains(intruder));
+                list.Insert(Math.Min(list.Count, 4 + random.Next(6)), intruder);
+                return list.Take(10).ToList();
+            }),
+            new("shuffled", "the first three in random order", (s, random) =>
             {
-                intruder = catalogueTrips[random.Next(catalogueTrips.Count)];
-            }
-            while (list.Contains(intruder));
-            list.Insert(Math.Min(list.Count, 4 + random.Next(6)), intruder);
-            return list.Take(10).ToList();
-        }),
-        new("shuffled", "the first three in random order", (s, random) =>
-        {
-            var list = s.Ranking.ToArray();
-            random.Shuffle(list.AsSpan(0, Math.Min(3, list.Length)));
-            return list;
-        }),
-    ];
+                var list = s.Ranking.ToArray();
+                random.Shuffle(list.AsSpan(0, Math.Min(3, list.Length)));
+                return list;
+            }),
+        ];
+    }
 
     /// <summary>
     /// Measures one variant over the searches, exactly: the true search click rates, and the chances of a win and a loss
